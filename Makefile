@@ -1,0 +1,38 @@
+# One command each: `make run` (set up + run the refresh job on data/raw), `make test`
+# (set up + lint + tests), `make dev` (set up + Dagster UI on 127.0.0.1:3000).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DAGSTER_HOME
+
+.PHONY: setup run test dev bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+run: setup $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/econ-indicators run --raw-dir data/raw --out-dir data/processed
+
+test: setup
+	$(BIN)/ruff check src pipelines tests benchmarks
+	$(BIN)/python -m pytest
+
+dev: setup $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(BIN)/python benchmarks/bench_quantities.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

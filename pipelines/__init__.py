@@ -1,0 +1,1 @@
+"""Dagster definitions for econ-indicators: a thin layer over the `econ_indicators` library."""

@@ -1,0 +1,108 @@
+"""The `econ-indicators` command: run the refresh job in process, print the schema."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+from pydantic import PrivateAttr
+from tqdm import tqdm
+
+from econ_indicators import describe
+from econ_indicators.io import output_path, read_parquet
+
+from .resources import Progress, Storage
+
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+MAX_FAILURES_SHOWN = 10
+
+
+class BarProgress(Progress):
+    """Shows one progress bar per stage on the terminal."""
+
+    _bar: Any = PrivateAttr(default=None)
+
+    def start(self, stage: str, total: int, log: Any) -> Callable[[str], None]:
+        self._bar = tqdm(total=total, desc=f"{stage:<8}", unit="doc", file=sys.stderr, leave=True,
+                         disable=None)
+        return lambda _doc_id: self._bar.update()
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _instance():
+    from dagster import DagsterInstance
+
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def run(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Execute the refresh job in process over `raw_dir` into `out_dir`; return the summary."""
+    from .definitions import REFRESH_JOB, defs
+
+    if not raw_dir.is_dir():
+        raise SystemExit(f"econ-indicators: raw folder not found: {raw_dir}")
+    started = time.monotonic()
+    job = defs.resolve_job_def(REFRESH_JOB)
+    result = job.execute_in_process(
+        run_config=QUIET_LOGS,
+        instance=_instance(),
+        resources={"storage": Storage(raw_dir=str(raw_dir), out_dir=str(out_dir)),
+                   "progress": progress or Progress()},
+        raise_on_error=False,
+    )
+    if not result.success:
+        failures = [e.message for e in result.all_events if e.is_failure]
+        raise SystemExit("econ-indicators: the run failed:\n" + "\n".join(failures))
+    return summarize(out_dir, time.monotonic() - started)
+
+
+def summarize(out_dir: Path, seconds: float) -> dict[str, Any]:
+    """Counts from the written tables."""
+    documents = read_parquet(output_path(out_dir, "documents"))
+    failed = documents.filter(pc.equal(documents["status"], "failed"))
+    return {
+        "documents": documents.num_rows,
+        "failed": failed.num_rows,
+        "failures": list(zip(failed["doc_id"].to_pylist(), failed["error"].to_pylist(), strict=True)),
+        "facts": read_parquet(output_path(out_dir, "facts")).num_rows,
+        "indicators": read_parquet(output_path(out_dir, "indicators")).num_rows,
+        "seconds": seconds,
+        "out_dir": str(out_dir),
+    }
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    print(f"documents read: {summary['documents']}  failed: {summary['failed']}")
+    for doc_id, error in summary["failures"][:MAX_FAILURES_SHOWN]:
+        print(f"  {doc_id}: {error}")
+    print(f"facts: {summary['facts']}  indicators: {summary['indicators']}")
+    print(f"time: {summary['seconds']:.1f} s  ->  {summary['out_dir']}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="econ-indicators", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_cmd = commands.add_parser("run", help="run the refresh job over a raw folder")
+    run_cmd.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="default: data/raw")
+    run_cmd.add_argument("--out-dir", type=Path, default=Path("data/processed"), help="default: data/processed")
+    commands.add_parser("schema", help="print the columns of every output table")
+    args = parser.parse_args(argv)
+
+    if args.command == "schema":
+        print(describe(), end="")
+        return 0
+    print_summary(run(args.raw_dir, args.out_dir, BarProgress()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Clean: turn damaged raw text into readable paragraphs, keeping a map back to the raw text.
+
+Every step is an edit (delete or replace a span) or a one-to-one character translation, so the
+clean text carries, for each of its characters, the offset of the raw character it came from.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import regex
+
+from .rules import data_lines, read_text
+
+Edit = tuple[int, int, str]  # (start, end, replacement) over the text being edited
+
+# Full-width ASCII variants (digits, Latin letters and number signs) become ASCII; Chinese
+# punctuation (，。：；！？（）) stays as it is.
+_FULLWIDTH = {0xFF10 + i: 0x30 + i for i in range(10)}
+_FULLWIDTH.update({0xFF21 + i: 0x41 + i for i in range(26)})
+_FULLWIDTH.update({0xFF41 + i: 0x61 + i for i in range(26)})
+_FULLWIDTH.update({ord(a): ord(b) for a, b in zip("％．＋－／＝＜＞＠＃＆＊", "%.+-/=<>@#&*", strict=True)})
+_FULLWIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: 0x20})
+
+_CJK = r"\p{Han}"
+_CJK_PUNCT = "，。、；：？！“”‘’（）《》【】…—·"
+_TERMINAL = "。！？!?；;…：:”」』"
+_HEADING = regex.compile(
+    r"^\s*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]\D|"
+    r"第[一二三四五六七八九十\d]+[章节部分篇]|[图表]\s*\d)"
+)
+_SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Clean text plus `raw_index`: the raw offset of each clean character."""
+
+    text: str
+    raw_index: np.ndarray
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw offsets (start, end) of the clean span [start, end)."""
+        if end <= start:
+            pos = int(self.raw_index[start]) if start < len(self.text) else self.raw_end
+            return pos, pos
+        return int(self.raw_index[start]), int(self.raw_index[end - 1]) + 1
+
+    @property
+    def raw_end(self) -> int:
+        return int(self.raw_index[-1]) + 1 if len(self.raw_index) else 0
+
+
+@lru_cache(maxsize=1)
+def furniture_pattern() -> regex.Pattern:
+    """The page-furniture patterns from `data/furniture.txt`, as one full-line regex."""
+    patterns = [ln.strip() for ln in data_lines(read_text("furniture.txt"))]
+    return regex.compile("^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$")
+
+
+def apply_edits(text: str, edits: list[Edit]) -> tuple[str, np.ndarray]:
+    """Apply sorted, non-overlapping edits; return the new text and each new char's old offset."""
+    pieces: list[str] = []
+    index: list[np.ndarray] = []
+    pos = 0
+    for start, end, replacement in edits:
+        pieces.append(text[pos:start])
+        index.append(np.arange(pos, start, dtype=np.int64))
+        pieces.append(replacement)
+        index.append(np.full(len(replacement), start, dtype=np.int64))
+        pos = end
+    pieces.append(text[pos:])
+    index.append(np.arange(pos, len(text), dtype=np.int64))
+    return "".join(pieces), np.concatenate(index)
+
+
+def _is_cell(line: str) -> bool:
+    """A short line without sentence punctuation: a table cell or a label, never joined."""
+    stripped = line.strip()
+    return len(stripped) <= 12 and not any(p in stripped for p in "，。；、,;")
+
+
+def _line_edits(text: str) -> list[Edit]:
+    """Drop furniture lines and join lines broken inside a paragraph."""
+    furniture = furniture_pattern()
+    lines = text.split("\n")
+    starts = np.cumsum([0] + [len(ln) + 1 for ln in lines[:-1]]).tolist()
+    edits: list[Edit] = []
+    prev: int | None = None  # index of the previous kept non-blank line
+    blank = False  # whether a blank line stands between it and the current line
+    logical = ""  # the paragraph line built so far by joining
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            blank = True
+            continue
+        if furniture.match(stripped):
+            edits.append((starts[i], starts[i] + len(line), ""))
+            continue
+        if prev is not None:
+            gap_start = starts[prev] + len(lines[prev].rstrip())
+            gap_end = starts[i] + (len(line) - len(line.lstrip()))
+            if _joins(logical, stripped):
+                replacement = " " if _needs_space(logical, stripped) else ""
+                logical += replacement + stripped
+            else:
+                replacement = "\n\n" if blank else "\n"
+                logical = stripped
+            if text[gap_start:gap_end] != replacement:
+                edits.append((gap_start, gap_end, replacement))
+        else:
+            logical = stripped
+        prev, blank = i, False
+    return _merge(edits)
+
+
+def _joins(previous: str, current: str) -> bool:
+    if previous[-1] in _TERMINAL or _HEADING.match(current) or _HEADING.match(previous):
+        return False
+    return not (_is_cell(previous) and _is_cell(current))
+
+
+def _needs_space(left: str, right: str) -> bool:
+    return left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].isalpha()
+
+
+def _merge(edits: list[Edit]) -> list[Edit]:
+    """Sort edits and fold overlapping ones (a removed line inside a joined gap)."""
+    merged: list[Edit] = []
+    for start, end, rep in sorted(edits):
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2] if end <= last[1] else rep)
+        else:
+            merged.append((start, end, rep))
+    return merged
+
+
+_SPACES = regex.compile(r"[ \t]+")
+_FOOTNOTE = regex.compile(r"\[\d{1,2}\]|[①②③④⑤⑥⑦⑧⑨⑩]")
+_CHINESE = regex.compile(rf"[{_CJK_PUNCT}]|{_CJK}")
+
+
+def _space_edits(text: str) -> list[Edit]:
+    """Remove typesetting spaces next to Chinese text and inside numbers; drop footnote marks."""
+    edits: list[Edit] = []
+    for m in _SPACES.finditer(text):
+        start, end = m.span()
+        if start == 0 or end == len(text):
+            continue
+        left, right = text[start - 1], text[end]
+        if left == "\n" or right == "\n" or _glues(left, right):
+            edits.append((start, end, ""))
+        elif m.group() != " ":
+            edits.append((start, end, " "))
+    edits.extend((m.start(), m.end(), "") for m in _FOOTNOTE.finditer(text))
+    return _merge(edits)
+
+
+def _glues(left: str, right: str) -> bool:
+    """Whether the spaces between `left` and `right` are typesetting noise."""
+    if _CHINESE.match(left) or _CHINESE.match(right):
+        return True
+    if left.isdigit():
+        return right in ".%"  # "4 . 5 %"; "12 34" stays apart (cells of a table row)
+    return left == "." and right.isdigit()
+
+
+def clean(raw: str) -> CleanText:
+    """Clean a raw text; the result maps every clean character back to its raw offset."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    index = _crlf_index(raw)
+    text = text.translate(_FULLWIDTH)
+    for make_edits in (_line_edits, _space_edits):
+        text, step = apply_edits(text, make_edits(text))
+        index = index[step]
+    text, step = _trim(text)
+    return CleanText(text, index[step])
+
+
+def _crlf_index(raw: str) -> np.ndarray:
+    """Raw offsets after CRLF → LF: each LF of a CRLF pair maps to its CR."""
+    if "\r\n" not in raw:
+        return np.arange(len(raw), dtype=np.int64)
+    keep = np.ones(len(raw), dtype=bool)
+    pos = raw.find("\r\n")
+    while pos != -1:
+        keep[pos + 1] = False
+        pos = raw.find("\r\n", pos + 2)
+    return np.flatnonzero(keep).astype(np.int64)
+
+
+def _trim(text: str) -> tuple[str, np.ndarray]:
+    stripped = text.strip()
+    start = text.find(stripped) if stripped else 0
+    return stripped, np.arange(start, start + len(stripped), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """Sentence boundaries of a clean text, for finding the sentence around an offset."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def split(cls, text: str) -> Sentences:
+        starts, ends, pos = [], [], 0
+        for m in _SENTENCE_END.finditer(text):
+            if m.start() > pos:
+                starts.append(pos)
+                ends.append(m.end() if text[m.start()] != "\n" else m.start())
+            pos = m.end()
+        if pos < len(text):
+            starts.append(pos)
+            ends.append(len(text))
+        return cls(text, starts, ends)
+
+    def span_at(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i < 0:
+            return 0, 0
+        return self.starts[i], self.ends[i]
+
+    def at(self, offset: int) -> str:
+        start, end = self.span_at(offset)
+        return self.text[start:end].strip()

@@ -1,0 +1,150 @@
+"""Extract: the stages chained over many documents (ingest → clean → facts → documents).
+
+Each stage takes and returns plain rows (dicts with the columns of its table in `schema`), so
+the Dagster assets, the tests and a notebook can call them alike. A failure inside one document
+is recorded on its row; it never stops the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .attribution import DocumentContext, attribute, document_context
+from .clean import CleanText, Sentences, clean
+from .ingest import read_document
+from .quantities import find_quantities
+
+Row = dict[str, Any]
+Progress = Callable[[str], None]
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def fact_id(doc_id: str, start: int, end: int, surface: str) -> str:
+    """A stable id for a fact: the same document, span and surface give the same id."""
+    return hashlib.sha1(f"{doc_id}\x1f{start}\x1f{end}\x1f{surface}".encode()).hexdigest()[:16]
+
+
+def _failure(stage: str, exc: Exception) -> str:
+    return f"{stage} failed: {type(exc).__name__}: {exc}"
+
+
+def ingest_stage(raw_dir: Path, files: Iterable[Path], progress: Progress = _noop) -> list[Row]:
+    """Read `files` (found under `raw_dir` by `ingest.discover`) into raw_texts rows."""
+    rows = []
+    for doc in (read_document(path, raw_dir) for path in files):
+        rows.append({
+            "doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "bytes": doc.bytes,
+            "encoding": doc.encoding, "text": doc.text, "error": doc.error,
+        })
+        progress(doc.doc_id)
+    return rows
+
+
+def clean_document(doc_id: str, raw_text: str) -> Row:
+    """Clean one text and read its document-level context into a clean_texts row."""
+    cleaned = clean(raw_text)
+    ctx = document_context(cleaned.text)
+    return {
+        "doc_id": doc_id, "text": cleaned.text,
+        "raw_index": cleaned.raw_index.astype(np.int32).tobytes(),
+        "title": ctx.title, "published": ctx.published, "year": ctx.year,
+        "region": ctx.region, "region_code": ctx.region_code, "error": None,
+    }
+
+
+def clean_stage(raw_rows: Iterable[Row], progress: Progress = _noop) -> list[Row]:
+    """Clean every readable raw text; a document whose cleaning fails keeps its error."""
+    rows = []
+    for raw in raw_rows:
+        if raw["text"] is None:
+            continue
+        try:
+            rows.append(clean_document(raw["doc_id"], raw["text"]))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+            rows.append({"doc_id": raw["doc_id"], "text": None, "raw_index": None, "title": None,
+                         "published": None, "year": None, "region": None, "region_code": None,
+                         "error": _failure("cleaning", exc)})
+        progress(raw["doc_id"])
+    return rows
+
+
+def _context(row: Row) -> DocumentContext:
+    published = row["published"]
+    if isinstance(published, dt.datetime):
+        published = published.date()
+    return DocumentContext(row["title"], published, row["year"], row["region"], row["region_code"])
+
+
+def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list[Row]:
+    """Every figure of a clean text as a facts row (offsets into the raw text)."""
+    sentences = Sentences.split(cleaned.text)
+    rows: list[Row] = []
+    previous: tuple[int, str | None] = (-1, None)  # (sentence start, metric of the last figure)
+    for q in find_quantities(cleaned.text):
+        s_start, s_end = sentences.span_at(q.start)
+        sentence = cleaned.text[s_start:s_end]
+        inherited = previous[1] if previous[0] == s_start else None
+        attr = attribute(q, sentence, q.start - s_start, ctx, inherited)
+        previous = (s_start, attr.metric)
+        raw_start, raw_end = cleaned.raw_span(q.start, q.end)
+        rows.append({
+            "fact_id": fact_id(doc_id, raw_start, raw_end, q.surface),
+            "doc_id": doc_id, "region": attr.region, "region_code": attr.region_code,
+            "year": attr.year, "metric": attr.metric, "value": attr.value, "unit": q.unit,
+            "surface": q.surface, "qualifier": q.qualifier, "kind": attr.kind, "masked": q.masked,
+            "sentence": sentence.strip(), "char_start": raw_start, "char_end": raw_end,
+        })
+    return rows
+
+
+def extract_document(doc_id: str, raw_text: str) -> list[Row]:
+    """All stages for one text held in memory: its facts rows."""
+    cleaned = clean(raw_text)
+    return extract_facts(doc_id, cleaned, document_context(cleaned.text))
+
+
+def facts_stage(clean_rows: Iterable[Row], progress: Progress = _noop) -> tuple[list[Row], dict[str, str]]:
+    """Facts of every cleaned document, and the errors of those whose extraction failed."""
+    facts: list[Row] = []
+    errors: dict[str, str] = {}
+    for row in clean_rows:
+        if row["text"] is None:
+            continue
+        cleaned = CleanText(row["text"], np.frombuffer(row["raw_index"], dtype=np.int32))
+        try:
+            facts.extend(extract_facts(row["doc_id"], cleaned, _context(row)))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+            errors[row["doc_id"]] = _failure("extraction", exc)
+        progress(row["doc_id"])
+    return facts, errors
+
+
+def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], facts: Iterable[Row],
+                    extraction_errors: dict[str, str] | None = None) -> list[Row]:
+    """One documents row per raw file: what was read, how, and the first error met."""
+    cleaned = {r["doc_id"]: r for r in clean_rows}
+    counts: dict[str, int] = {}
+    for fact in facts:
+        counts[fact["doc_id"]] = counts.get(fact["doc_id"], 0) + 1
+    errors = extraction_errors or {}
+    rows = []
+    for raw in raw_rows:
+        clean_row = cleaned.get(raw["doc_id"], {})
+        error = raw["error"] or clean_row.get("error") or errors.get(raw["doc_id"])
+        rows.append({
+            "doc_id": raw["doc_id"], "path": raw["path"], "sha256": raw["sha256"], "bytes": raw["bytes"],
+            "encoding": raw["encoding"], "title": clean_row.get("title"),
+            "published": clean_row.get("published"), "region": clean_row.get("region"),
+            "status": "failed" if error else "ok", "error": error,
+            "n_facts": counts.get(raw["doc_id"], 0),
+        })
+    return rows

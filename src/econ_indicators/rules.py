@@ -1,0 +1,43 @@
+"""Rules that are data: loaders for the files in `econ_indicators/data/` and their version."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from functools import lru_cache
+from importlib import resources
+
+DATA_FILES = ("units.csv", "qualifiers.csv", "kinds.csv", "metric_trim.csv", "furniture.txt")
+
+
+def read_text(name: str) -> str:
+    """The text of a packaged data file."""
+    return resources.files("econ_indicators").joinpath("data", name).read_text("utf-8")
+
+
+def data_lines(source: str) -> list[str]:
+    """Non-blank lines that are not '#' comments."""
+    return [ln for ln in source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def csv_rows(source: str) -> list[dict[str, str]]:
+    """Rows of a CSV data file (header first; '#' comment lines skipped)."""
+    return list(csv.DictReader(io.StringIO("\n".join(data_lines(source)))))
+
+
+def read_rows(name: str) -> list[dict[str, str]]:
+    """Rows of a packaged CSV data file."""
+    return csv_rows(read_text(name))
+
+
+@lru_cache(maxsize=1)
+def rules_version() -> str:
+    """A short hash of every rule file and the extraction code: changes when any rule changes."""
+    digest = hashlib.sha256()
+    package = resources.files("econ_indicators")
+    for name in DATA_FILES:
+        digest.update(read_text(name).encode())
+    for module in ("clean", "numbers", "units", "quantities", "attribution", "extract", "tables"):
+        digest.update(package.joinpath(f"{module}.py").read_bytes())
+    return digest.hexdigest()[:12]

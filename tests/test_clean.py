@@ -1,0 +1,106 @@
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from econ_indicators.clean import Sentences, apply_edits, clean
+
+
+def test_lines_broken_inside_a_sentence_are_joined():
+    assert clean("地区生产总值1369.5亿元，比上\n年增长4.7%。").text == "地区生产总值1369.5亿元，比上年增长4.7%。"
+
+
+def test_blank_lines_inside_a_paragraph_are_joined():
+    assert clean("坚持稳中求进，贯\n\n通落实新发展理念。").text == "坚持稳中求进，贯通落实新发展理念。"
+
+
+def test_paragraph_ends_are_kept():
+    assert clean("产值增长5%。\n投资增长3%。").text == "产值增长5%。\n投资增长3%。"
+
+
+def test_headings_stay_on_their_own_line():
+    assert clean("迈出坚实步伐。\n\n一、综合\n\n根据核算结果，产值增长。").text == \
+        "迈出坚实步伐。\n\n一、综合\n\n根据核算结果，产值增长。"
+
+
+def test_page_number_lines_are_removed_inside_a_sentence():
+    assert clean("规模以上工业增加值比上年\n\n— 2 —\n\n增长6.1%。").text == "规模以上工业增加值比上年增长6.1%。"
+
+
+def test_spaces_inside_numbers_and_chinese_words_are_removed():
+    assert clean("增长 4 . 5 %，落 实 落 细，3 月 11 日").text == "增长4.5%，落实落细，3月11日"
+
+
+def test_spaces_between_numbers_and_latin_words_stay():
+    assert clean("12 34 56").text == "12 34 56"
+    assert clean("Lanzhou Aluminium").text == "Lanzhou Aluminium"
+
+
+def test_full_width_digits_and_signs_become_ascii():
+    assert clean("１２０亿元，增长３．５％。").text == "120亿元，增长3.5%。"
+
+
+def test_footnote_marks_are_separated_from_numbers():
+    assert clean("地区生产总值[2]13902.67亿元").text == "地区生产总值13902.67亿元"
+
+
+def test_table_cells_are_not_glued_together():
+    assert clean("指标\n增速\n0.5\n-0.7\n1.6").text.split("\n") == ["指标", "增速", "0.5", "-0.7", "1.6"]
+
+
+def test_furniture_lines_are_removed():
+    text = clean("正文第一段。\n【字号：大 中 小】\n京ICP备16034488号-1\n打印本页\n正文第二段。").text
+    assert text == "正文第一段。\n正文第二段。"
+
+
+def test_clean_offsets_point_into_the_raw_text():
+    raw = "地区生产总值 13902.67 亿\n元，比上年增\n\n长 4 . 5 %。"
+    cleaned = clean(raw)
+    start = cleaned.text.index("13902.67亿元")
+    s, e = cleaned.raw_span(start, start + len("13902.67亿元"))
+    assert raw[s:e] == "13902.67 亿\n元"
+    start = cleaned.text.index("4.5%")
+    s, e = cleaned.raw_span(start, start + 4)
+    assert raw[s:e] == "4 . 5 %"
+
+
+def test_crlf_line_ends_map_back():
+    raw = "产值\r\n增长5%。"
+    cleaned = clean(raw)
+    i = cleaned.text.index("5%")
+    assert raw[slice(*cleaned.raw_span(i, i + 2))] == "5%"
+
+
+def test_apply_edits_reports_old_offsets():
+    text, index = apply_edits("abcdef", [(1, 3, ""), (4, 5, "XY")])
+    assert text == "adXYf"
+    assert index.tolist() == [0, 3, 4, 4, 5]
+
+
+def test_sentences_find_the_sentence_around_an_offset():
+    s = Sentences.split("第一句话。第二句，有逗号；第三句\n第四句")
+    assert s.at(s.text.index("逗号")) == "第二句，有逗号；"
+    assert s.at(s.text.index("第四")) == "第四句"
+
+
+_ALPHABET = st.sampled_from(list("产值增长亿元万，。；\n \t 0123456789.%—－１％") + list(string.ascii_letters[:4]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_every_clean_char_maps_to_a_raw_char(raw):
+    cleaned = clean(raw)
+    assert len(cleaned.raw_index) == len(cleaned.text)
+    assert all(0 <= i < len(raw) for i in cleaned.raw_index)
+    assert list(cleaned.raw_index) == sorted(cleaned.raw_index)
+    for ch, i in zip(cleaned.text, cleaned.raw_index, strict=True):
+        if ch not in " \n":
+            assert raw[i] == ch or raw[i].translate({0xFF10 + d: 0x30 + d for d in range(10)}) == ch \
+                or raw[i] in "－％"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_cleaning_is_idempotent(raw):
+    once = clean(raw).text
+    assert clean(once).text == once

@@ -1,0 +1,117 @@
+"""End to end: the refresh job, run in process on the samples, into a temp dir."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from econ_indicators.schema import OUTPUT_TABLES, TABLES
+from pipelines.cli import main, run
+from pipelines.definitions import REFRESH_JOB, defs
+
+
+@pytest.fixture(scope="module")
+def outputs(samples_dir, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("processed")
+    mp = pytest.MonkeyPatch()
+    mp.delenv("DAGSTER_HOME", raising=False)
+    try:
+        summary = run(samples_dir, out)
+    finally:
+        mp.undo()
+    assert summary["documents"] == len(list(samples_dir.glob("*.txt")))
+    return out
+
+
+def test_definitions_load_with_the_expected_assets():
+    keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
+    assert keys == ["clean_texts", "documents", "facts", "indicators", "raw_texts"]
+    assert defs.resolve_job_def(REFRESH_JOB) is not None
+    assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 3 * * *"
+
+
+@pytest.mark.parametrize("name", OUTPUT_TABLES)
+def test_outputs_have_the_declared_schema(outputs, name):
+    table = pq.read_table(outputs / TABLES[name].file_name)
+    assert table.schema.equals(TABLES[name].arrow_schema(), check_metadata=False)
+    field = table.schema.field(TABLES[name].columns[0].name)
+    assert field.metadata[b"description"] == TABLES[name].columns[0].description.encode()
+
+
+def test_facts_point_into_their_raw_text(outputs, samples_dir):
+    facts = pq.read_table(outputs / "facts.parquet").to_pylist()
+    assert len(facts) > 500
+    assert len({f["fact_id"] for f in facts}) == len(facts)
+    for fact in facts[::25]:
+        raw = (samples_dir / (Path(fact["doc_id"]).name + ".txt")).read_text("utf-8")
+        span = raw[fact["char_start"]:fact["char_end"]]
+        assert "".join(span.split()) == "".join(fact["surface"].split()) or fact["surface"][0] in span
+
+
+def test_known_figures_are_extracted(outputs):
+    facts = pq.read_table(outputs / "facts.parquet").to_pandas()
+    xian = facts[facts.doc_id == "03_xian_2025_statistical_communique_pdftext"]
+    gdp = xian[xian.surface == "13902.67亿元"].iloc[0]
+    assert gdp.value == 1.390267e12 and gdp.unit == "CNY" and gdp.year == 2025
+    assert "地区生产总值" in gdp.metric
+    masked = facts[facts.masked]
+    assert len(masked) > 0 and masked.value.isna().all()
+
+
+def test_documents_record_every_file(outputs, samples_dir):
+    docs = pq.read_table(outputs / "documents.parquet").to_pandas()
+    assert sorted(docs.path) == sorted(p.name for p in samples_dir.glob("*.txt"))
+    assert (docs.status == "ok").all() and docs.sha256.str.len().eq(64).all()
+    xian = docs[docs.doc_id.str.startswith("03_xian")].iloc[0]
+    assert str(xian.published) == "2026-05-15"
+
+
+def test_indicators_reference_existing_facts(outputs):
+    facts = set(pq.read_table(outputs / "facts.parquet").column("fact_id").to_pylist())
+    indicators = pq.read_table(outputs / "indicators.parquet").to_pylist()
+    assert indicators
+    assert all(set(row["fact_ids"]) <= facts for row in indicators)
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {n: hashlib.sha256((folder / f"{n}.parquet").read_bytes()).hexdigest() for n in OUTPUT_TABLES}
+
+
+def test_cli_rerun_is_byte_identical_and_reports_bad_files(outputs, samples_dir, tmp_path, capsys,
+                                                          monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw = tmp_path / "raw"
+    shutil.copytree(samples_dir, raw)
+    assert main(["run", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")]) == 0
+    assert _digests(tmp_path / "out") == _digests(outputs)
+    (raw / "empty.txt").write_bytes(b"")
+    assert main(["run", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "failed: 1" in printed and "empty: empty file" in printed
+    assert "facts:" in printed and "indicators:" in printed
+
+
+def test_cli_names_a_missing_raw_folder(tmp_path):
+    with pytest.raises(SystemExit, match="raw folder not found"):
+        main(["run", "--raw-dir", str(tmp_path / "missing"), "--out-dir", str(tmp_path / "out")])
+
+
+def test_cli_schema_prints_the_declarations(capsys):
+    assert main(["schema"]) == 0
+    printed = capsys.readouterr().out
+    assert "facts.parquet" in printed and "char_start" in printed
+
+
+def test_dagster_cli_validates_the_definitions(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    dagster = Path(sys.executable).with_name("dagster")
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    done = subprocess.run([str(dagster), "definitions", "validate"], cwd=Path(__file__).parents[1], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Validation successful" in done.stderr + done.stdout

@@ -1,0 +1,78 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from econ_indicators import find_quantities
+
+CASES = [
+    # (text, surface, value, unit, qualifier, masked)
+    ("全区实现地区生产总值1369.5亿元，", "1369.5亿元", 1.3695e11, "CNY", None, False),
+    ("集群总营收达到1.22万亿元", "1.22万亿元", 1.22e12, "CNY", None, False),
+    ("引进外资3000万美元", "3000万美元", 3e7, "USD", None, False),
+    ("粮食产量133万吨", "133万吨", 1.33e6, "t", None, False),
+    ("电力装机2118万千瓦", "2118万千瓦", 2.118e7, "kW", None, False),
+    ("最大引水流量116m3/s", "116m3/s", 116, "m3/s", None, False),
+    ("年调水量2.57亿m3", "2.57亿m3", 2.57e8, "m3", None, False),
+    ("增长4.7%", "4.7%", 4.7, "%", None, False),
+    ("提高0.58个百分点", "0.58个百分点", 0.58, "pct_point", None, False),
+    ("年末常住人口1323.63万人", "1323.63万人", 1.32363e7, "person", None, False),
+    ("接待游客8701.64万人次", "8701.64万人次", 8.70164e7, "person_time", None, False),
+    ("预算收入1,421, 486万元", "1,421, 486万元", 1.421486e10, "CNY", None, False),
+    ("研发投入强度居全省第1位", "第1位", 1, "rank", None, False),
+    ("育成新品种300余个", "300余个", 300, "item", "over", False),
+    ("新增就业超过2万人", "2万人", 2e4, "person", "over", False),
+    ("覆盖6项以上", "6项以上", 6, "item", "over", False),
+    ("20分钟内到达", "20分钟内", 20, "minute", "under", False),
+    ("约950万m3", "950万m3", 9.5e6, "m3", "approx", False),
+    ("为企业减负X亿元", "X亿元", None, "CNY", None, True),
+    ("注册用户X万余人", "X万余人", None, "person", "over", True),
+    ("能耗641.63万吨标准煤", "641.63万吨标准煤", 6.4163e6, "tce", None, False),
+    ("经过22年发展", "22年", 22, "year", None, False),
+    ("造林1500余株", "1500余株", 1500, "tree", "over", False),
+]
+
+
+@pytest.mark.parametrize("text, surface, value, unit, qualifier, masked", CASES)
+def test_figures(text, surface, value, unit, qualifier, masked):
+    found = find_quantities(text)
+    assert len(found) == 1, found
+    q = found[0]
+    assert (q.surface, q.unit, q.qualifier, q.masked) == (surface, unit, qualifier, masked)
+    assert text[q.start:q.end] == surface
+    if value is None:
+        assert q.value is None
+    else:
+        assert q.value == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize("text", [
+    "2025年1月15日召开",
+    "3月11日，高新区党工委书记说",
+    "X项目进展顺利",
+    "编号007",
+    "进一步优化营商环境",
+])
+def test_not_figures(text):
+    assert find_quantities(text) == []
+
+
+def test_magnitude_errors_are_caught():
+    """A misread 万 against 亿 is a 10,000× error: check both in one sentence."""
+    a, b = find_quantities("收入5万元，支出5亿元")
+    assert (a.value, b.value) == (5e4, 5e8)
+
+
+_MAGNITUDES = {"": 1, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+_UNITS = {"元": ("CNY", 1), "吨": ("t", 1), "千瓦": ("kW", 1), "人": ("person", 1), "%": ("%", 1)}
+
+
+@given(st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False, allow_infinity=False),
+       st.sampled_from(list(_MAGNITUDES)), st.sampled_from(list(_UNITS)))
+def test_formatted_figures_parse_back(number, mag, unit):
+    if unit == "%":
+        mag = ""
+    text = f"全年完成{number}{mag}{unit}，"
+    (q,) = find_quantities(text)
+    code, factor = _UNITS[unit]
+    assert q.unit == code
+    assert q.value == pytest.approx(float(number) * _MAGNITUDES[mag] * factor, rel=1e-12)

@@ -1,0 +1,34 @@
+import pyarrow as pa
+import pytest
+
+from econ_indicators.schema import FACTS, OUTPUT_TABLES, TABLES, describe
+from econ_indicators.tables import to_arrow
+
+
+def test_every_field_carries_its_description():
+    for table in TABLES.values():
+        schema = table.arrow_schema()
+        for column, field in zip(table.columns, schema, strict=True):
+            assert field.metadata[b"description"].decode() == column.description
+        assert schema.metadata[b"table"].decode() == table.name
+
+
+def test_facts_has_the_contract_columns():
+    required = {"fact_id", "doc_id", "region", "region_code", "year", "metric", "value", "unit", "surface",
+                "qualifier", "kind", "masked", "sentence", "char_start", "char_end"}
+    assert required <= set(FACTS.column_names)
+    assert FACTS.arrow_schema().field("value").type == pa.float64()
+
+
+def test_describe_lists_every_output_column():
+    text = describe()
+    for name in OUTPUT_TABLES:
+        assert f"{name}.parquet" in text
+        for column in TABLES[name].columns:
+            assert f"  {column.name} " in text
+    assert "_stage" not in text
+
+
+def test_a_row_missing_a_column_is_an_error():
+    with pytest.raises(ValueError, match="lacks column 'doc_id'"):
+        to_arrow(TABLES["extraction_errors"], [{"error": "x"}])

@@ -1,0 +1,35 @@
+from econ_indicators.extract import fact_id
+from econ_indicators.tables import facts_table, indicator_rows
+
+
+def _fact(fid, doc, value, metric="地区生产总值", start=0):
+    return {"fact_id": fid, "doc_id": doc, "region": "西安市", "region_code": "610100", "year": 2025,
+            "metric": metric, "value": value, "unit": "CNY", "surface": "s", "qualifier": None,
+            "kind": "level", "masked": False, "sentence": "s", "char_start": start, "char_end": start + 1}
+
+
+def test_agreeing_facts_merge():
+    rows = indicator_rows([_fact("a", "d1", 1e9), _fact("b", "d2", 1e9)])
+    assert len(rows) == 1
+    assert rows[0]["n_sources"] == 2 and rows[0]["doc_ids"] == ["d1", "d2"] and not rows[0]["conflict"]
+
+
+def test_disagreeing_facts_are_kept_and_flagged():
+    rows = indicator_rows([_fact("a", "d1", 1e9), _fact("b", "d2", 2e9)])
+    assert [r["value"] for r in rows] == [1e9, 2e9]
+    assert all(r["conflict"] for r in rows)
+
+
+def test_facts_without_a_metric_make_no_indicator():
+    assert indicator_rows([_fact("a", "d1", 1.0, metric=None)]) == []
+
+
+def test_facts_are_sorted_by_document_and_position():
+    table = facts_table([_fact("b", "d2", 1.0, start=5), _fact("a", "d1", 1.0, start=9),
+                         _fact("c", "d1", 1.0, start=2)])
+    assert table.column("fact_id").to_pylist() == ["c", "a", "b"]
+
+
+def test_fact_id_is_stable_and_distinguishes_spans():
+    assert fact_id("d", 1, 5, "5亿元") == fact_id("d", 1, 5, "5亿元")
+    assert fact_id("d", 1, 5, "5亿元") != fact_id("d", 2, 6, "5亿元")
