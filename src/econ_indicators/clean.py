@@ -32,6 +32,9 @@ _HEADING = regex.compile(
     r"^\s*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]\D|"
     r"第[一二三四五六七八九十\d]+[章节部分篇]|[图表]\s*\d)"
 )
+_WRAP_SHARE = 0.6  # a line at least this share of a full line was cut by wrapping
+_MIN_WRAP = 12  # display width under which a line is a label or a cell, never wrapped prose
+_NUMBER_CELL = regex.compile(r"^[-+]?[\d.,]+%?$")
 _SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
 
 
@@ -77,10 +80,15 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, np.ndarray]:
     return "".join(pieces), np.concatenate(index)
 
 
-def _is_cell(line: str) -> bool:
-    """A short line without sentence punctuation: a table cell or a label, never joined."""
-    stripped = line.strip()
-    return len(stripped) <= 12 and not any(p in stripped for p in "，。；、,;")
+def _width(line: str) -> int:
+    """Display width: Chinese characters count twice, as they do on a printed page."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+
+
+def _full_width(lines: list[str]) -> int:
+    """The width of a full line in this text (the median line): what wrapped lines reach."""
+    widths = sorted(w for w in (_width(ln.strip()) for ln in lines) if w >= _MIN_WRAP)
+    return widths[len(widths) // 2] if widths else 0
 
 
 def _line_edits(text: str) -> list[Edit]:
@@ -89,9 +97,9 @@ def _line_edits(text: str) -> list[Edit]:
     lines = text.split("\n")
     starts = np.cumsum([0] + [len(ln) + 1 for ln in lines[:-1]]).tolist()
     edits: list[Edit] = []
+    wrap = _WRAP_SHARE * _full_width(lines)
     prev: int | None = None  # index of the previous kept non-blank line
     blank = False  # whether a blank line stands between it and the current line
-    logical = ""  # the paragraph line built so far by joining
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
@@ -103,24 +111,24 @@ def _line_edits(text: str) -> list[Edit]:
         if prev is not None:
             gap_start = starts[prev] + len(lines[prev].rstrip())
             gap_end = starts[i] + (len(line) - len(line.lstrip()))
-            if _joins(logical, stripped):
-                replacement = " " if _needs_space(logical, stripped) else ""
-                logical += replacement + stripped
+            previous = lines[prev].strip()
+            if _joins(previous, stripped, wrap):
+                replacement = " " if _needs_space(previous, stripped) else ""
             else:
                 replacement = "\n\n" if blank else "\n"
-                logical = stripped
             if text[gap_start:gap_end] != replacement:
                 edits.append((gap_start, gap_end, replacement))
-        else:
-            logical = stripped
         prev, blank = i, False
     return _merge(edits)
 
 
-def _joins(previous: str, current: str) -> bool:
+def _joins(previous: str, current: str, wrap: float) -> bool:
+    """A line continues the previous one when that one was cut by wrapping: full, unfinished."""
     if previous[-1] in _TERMINAL or _HEADING.match(current) or _HEADING.match(previous):
         return False
-    return not (_is_cell(previous) and _is_cell(current))
+    if _NUMBER_CELL.match(previous) or _NUMBER_CELL.match(current):
+        return False  # cells of a flattened table
+    return _width(previous) >= max(wrap, _MIN_WRAP)
 
 
 def _needs_space(left: str, right: str) -> bool:
