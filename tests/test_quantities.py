@@ -29,6 +29,16 @@ CASES = [
     ("能耗641.63万吨标准煤", "641.63万吨标准煤", 6.4163e6, "tce", None, False),
     ("经过22年发展", "22年", 22, "year", None, False),
     ("造林1500余株", "1500余株", 1500, "tree", "over", False),
+    ("出生率为5.4‰", "5.4‰", 0.54, "%", None, False),
+    ("白酒产量7758.2千升", "7758.2千升", 7758.2, "m3", None, False),
+    ("新设外商投资企业349家", "349家", 349, "enterprise", None, False),
+    ("培育涉铝企业237家和", "237家", 237, "enterprise", None, False),
+    ("拥有237家涉铝企业", "237家", 237, "enterprise", None, False),
+    ("共有14家医院", "14家", 14, "count", None, False),
+    ("集中签约13个项目", "13个", 13, "project", None, False),
+    ("新登记市场主体36.22万户。", "36.22万户", 362200, "enterprise", None, False),
+    ("家庭农场3131户。", "3131户", 3131, "household", None, False),
+    ("床位3.22万张", "3.22万张", 32200, "count", None, False),
 ]
 
 
@@ -51,9 +61,17 @@ def test_figures(text, surface, value, unit, qualifier, masked):
     "X项目进展顺利",
     "编号007",
     "进一步优化营商环境",
+    "第8届论坛",
 ])
+
+
 def test_not_figures(text):
     assert find_quantities(text) == []
+
+
+def test_a_list_keeps_counting_the_same_noun():
+    found = find_quantities("全年实施科研项目100个，其中国家级17个、省级35个。")
+    assert [q.unit for q in found] == ["project"] * 3
 
 
 def test_magnitude_errors_are_caught():

@@ -63,8 +63,47 @@ def quantity_pattern() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
+def counted_nouns() -> list[tuple[str, frozenset[str], str]]:
+    """(noun, unit codes it refines, unit code) from data/counted_nouns.csv, longest noun first."""
+    rows = [(r["word"], frozenset(r["applies_to"].split()), r["code"]) for r in read_rows("counted_nouns.csv")]
+    return sorted(rows, key=lambda r: len(r[0]), reverse=True)
+
+
+_CLAUSE_END = regex.compile(r"[，,。；;：:！？!?、（）()\n]")
+_AFTER_WINDOW = 15
+_SENTENCE_BREAK = regex.compile(r"[。；;！？!?\n]")
+
+
+def counted_unit(text: str, start: int, end: int, code: str) -> str | None:
+    """Refine a count unit by the noun it counts: after the figure if one follows, else before it.
+
+    None when the unit is refinable but no counted noun is found.
+    """
+    nouns = [n for n in counted_nouns() if code in n[1]]
+    if not nouns:
+        return code
+    stop = _CLAUSE_END.search(text, end, end + _AFTER_WINDOW)
+    after = text[end:stop.start() if stop else end + _AFTER_WINDOW]
+    if len(after) >= 2:
+        window = after
+    else:
+        breaks = list(_CLAUSE_END.finditer(text, max(0, start - 40), start))
+        window = text[breaks[-1].end() if breaks else max(0, start - 40):start]
+    for word, _, refined in nouns:
+        if word in window:
+            return refined
+    return None
+
+
+@lru_cache(maxsize=1)
 def _before_pattern() -> regex.Pattern:
-    return regex.compile(rf"(?:{_alternation(list(qualifier_words()['before']))})$")
+    rows = [r for r in read_rows("qualifiers.csv") if r["position"] == "before"]
+    rows.sort(key=lambda r: len(r["word"]), reverse=True)
+    words = "|".join(
+        (f"(?<![{regex.escape(r['not_after'])}])" if r.get("not_after") else "") + regex.escape(r["word"])
+        for r in rows
+    )
+    return regex.compile(rf"(?:{words})$")
 
 
 def _prefix_qualifier(text: str, start: int) -> str | None:
@@ -90,16 +129,22 @@ def find_quantities(text: str) -> list[Quantity]:
     """Every figure in `text`, in order of position."""
     found: list[Quantity] = []
     for m in quantity_pattern().finditer(text):
+        previous = found[-1] if found else None
         if m["rank"]:
             found.append(Quantity(float(m["rnum"]), "rank", m.group(), m.start(), m.end(),
                                   _prefix_qualifier(text, m.start())))
             continue
         if m["num"] != "X" and m["num"][0] == "0" and "." not in m["num"] and len(m["num"]) > 1:
             continue  # "007": an identifier, not a number
-        if _is_date(m):
-            continue
+        if _is_date(m) or text[m.start() - 1:m.start()] == "第":
+            continue  # "2025年" is a date; "第8届" an ordinal
         unit = unit_table()[m["unit"]]
         masked = m["num"] == "X"
         value = None if masked else scale(parse_arabic(m["num"]), magnitude(m["mag"]), unit.factor)
-        found.append(Quantity(value, unit.code, m.group(), m.start(), m.end(), _qualifier(m, text), masked))
+        code = counted_unit(text, m.start(), m.end(), unit.code)
+        if code is None:  # "科研项目100个，其中国家级17个": the list goes on counting the same noun
+            same_list = previous is not None and previous.surface[-1] == m.group()[-1] \
+                and not _SENTENCE_BREAK.search(text, previous.end, m.start())
+            code = previous.unit if same_list else unit.code
+        found.append(Quantity(value, code, m.group(), m.start(), m.end(), _qualifier(m, text), masked))
     return found

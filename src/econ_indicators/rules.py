@@ -8,7 +8,7 @@ import io
 from functools import lru_cache
 from importlib import resources
 
-DATA_FILES = ("units.csv", "qualifiers.csv", "kinds.csv", "metric_trim.csv", "furniture.txt")
+DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt")
 
 
 def read_text(name: str) -> str:
