@@ -4,6 +4,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -56,6 +57,7 @@ def test_known_figures_are_extracted(outputs):
     gdp = xian[xian.surface == "13902.67亿元"].iloc[0]
     assert gdp.value == 1.390267e12 and gdp.unit == "CNY" and gdp.year == 2025
     assert "地区生产总值" in gdp.metric
+    assert (gdp.region, gdp.region_code) == ("西安市", "610100")
     masked = facts[facts.masked]
     assert len(masked) > 0 and masked.value.isna().all()
 
@@ -66,6 +68,9 @@ def test_documents_record_every_file(outputs, samples_dir):
     assert (docs.status == "ok").all() and docs.sha256.str.len().eq(64).all()
     xian = docs[docs.doc_id.str.startswith("03_xian")].iloc[0]
     assert str(xian.published) == "2026-05-15"
+    assert xian.region == "西安市"
+    masked_speech = docs[docs.doc_id.str.startswith("001_")].iloc[0]
+    assert pd.isna(masked_speech.region)  # the city's name is masked: never a guess
 
 
 def test_indicators_reference_existing_facts(outputs):

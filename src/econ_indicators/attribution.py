@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import regex
 
+from .gazetteer import gazetteer
 from .quantities import Quantity
 from .rules import read_rows
 
@@ -76,7 +77,10 @@ def document_context(text: str) -> DocumentContext:
     published = _first_date(head)
     years = Counter(int(y) for y in _YEAR.findall(text))
     year = years.most_common(1)[0][0] if years else (published.year if published else None)
-    return DocumentContext(title=title, published=published, year=year)
+    places = gazetteer()
+    code = places.main_region(text, title)
+    return DocumentContext(title=title, published=published, year=year,
+                           region=places.name(code) if code else None, region_code=code)
 
 
 def _first_date(text: str) -> dt.date | None:
@@ -137,15 +141,19 @@ def clause_before(sentence: str, offset: int) -> str:
 
 
 def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
-              previous_metric: str | None) -> Attribution:
-    """Attribute the quantity `q` that starts at `offset` inside `sentence`."""
+              previous_metric: str | None, region_code: str | None = None) -> Attribution:
+    """Attribute the quantity `q` that starts at `offset` inside `sentence`.
+
+    `region_code`: a region named before the figure in its sentence, inside the document's region.
+    """
     clause = clause_before(sentence, offset)
     kind, sign = figure_kind(q, clause)
     metric = metric_label(clause) or previous_metric
     value = q.value * sign if q.value is not None else None
+    code = region_code or ctx.region_code
     return Attribution(
-        region=ctx.region,
-        region_code=ctx.region_code,
+        region=gazetteer().name(code) if code else None,
+        region_code=code,
         year=figure_year(sentence[:offset], ctx),
         metric=metric,
         kind=kind,

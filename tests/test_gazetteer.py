@@ -1,0 +1,66 @@
+import pytest
+
+from econ_indicators.gazetteer import Gazetteer, Region, gazetteer, short_forms, trie_pattern
+
+ETHNIC = ("土家族", "苗族")
+
+
+@pytest.mark.parametrize("name, forms", [
+    ("西安市", {"西安"}),
+    ("湘西土家族苗族自治州", {"湘西州", "湘西自治州", "湘西"}),
+    ("青州市", {"青州"}),
+    ("和县", set()),  # one character left: too short to be a name
+])
+def test_short_forms(name, forms):
+    assert short_forms(name, ETHNIC) == forms
+
+
+def test_trie_pattern_matches_longest_names():
+    import re
+
+    pattern = re.compile(trie_pattern(["西安", "西安市", "西宁"]))
+    assert [m.group() for m in pattern.finditer("西安市和西宁、西安")] == ["西安市", "西宁", "西安"]
+
+
+def _toy() -> Gazetteer:
+    regions = [
+        Region("370000", "山东省", None, "省"),
+        Region("370700", "潍坊市", "370000", "地级市"),
+        Region("370781", "青州市", "370700", "县级市"),
+        Region("370705", "奎文区", "370700", "市辖区"),
+        Region("610000", "陕西省", None, "省"),
+        Region("610100", "西安市", "610000", "地级市"),
+        Region("610111", "新建区", "610100", "市辖区"),
+    ]
+    return Gazetteer(regions, ETHNIC, frozenset({"新建"}))
+
+
+def test_county_short_forms_only_inside_the_document_region():
+    places = _toy()
+    text = "青州代表说，奎文区将新建项目。"
+    assert [m.code for m in places.mentions(text)] == ["370705"]
+    assert [m.code for m in places.mentions(text, within="370700")] == ["370781", "370705"]
+
+
+def test_main_region_counts_a_citys_districts():
+    places = _toy()
+    text = "潍坊市召开会议。青州代表说。奎文代表说。奎文区发展。青州市增长。山东省领导。山东省会议。"
+    assert places.main_region(text) == "370700"
+
+
+def test_no_region_when_the_text_hides_it():
+    assert _toy().main_region("X市经济运行稳步回升，X高端石化产业基地建设全面起势。") is None
+
+
+def test_a_market_is_not_a_city():
+    places = _toy()
+    assert places.mentions("西安市场繁荣") == []
+    assert [m.code for m in places.mentions("西安市民")] == []
+    assert [m.code for m in places.mentions("西安市经济")] == ["610100"]
+
+
+def test_packaged_gazetteer_knows_counties_and_codes():
+    places = gazetteer()
+    assert places.name("433100") == "湘西土家族苗族自治州"
+    assert places.lineage("370781") == ["370781", "370700", "370000"]
+    assert places.main_region("湘西州2025年统计公报。全州生产总值。湘西州增长。") == "433100"
