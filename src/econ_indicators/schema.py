@@ -60,13 +60,20 @@ class Table:
 
 _STR = pa.string()
 
+# Columns that several tables share, declared once.
+DOC_ID = Column("doc_id", _STR, "Raw file's path under the raw folder, without extension.", nullable=False)
+PATH = Column("path", _STR, "Raw file's path under the raw folder.", nullable=False)
+SHA256 = Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False)
+BYTES = Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False)
+ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with.")
+
 FACTS = Table(
     name="facts",
     description="One row per figure found in a document, with its attribution and provenance.",
     key=("fact_id",),
     columns=(
         Column("fact_id", _STR, "Stable id: hash of doc_id, raw offsets and surface.", nullable=False),
-        Column("doc_id", _STR, "Raw file's path under the raw folder, without extension.", nullable=False),
+        DOC_ID,
         Column("region", _STR, "Administrative area the figure is about (full official name)."),
         Column("region_code", _STR, "6-digit administrative division code of the region."),
         Column("year", pa.int16(), "Year the figure refers to (not the publication year).", "year"),
@@ -108,11 +115,7 @@ DOCUMENTS = Table(
     description="One row per raw file: what was read, how, and any error.",
     key=("doc_id",),
     columns=(
-        Column("doc_id", _STR, "Raw file's path under the raw folder, without extension.", nullable=False),
-        Column("path", _STR, "Raw file's path under the raw folder.", nullable=False),
-        Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False),
-        Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False),
-        Column("encoding", _STR, "Text encoding the file was decoded with."),
+        DOC_ID, PATH, SHA256, BYTES, ENCODING,
         Column("title", _STR, "Document title as found in the text."),
         Column("published", pa.date32(), "Publication date found in the text."),
         Column("region", _STR, "The document's own region (what 全市/我市 refer to)."),
@@ -128,11 +131,7 @@ RAW_TEXTS = Table(
     key=("doc_id",),
     stage=True,
     columns=(
-        Column("doc_id", _STR, "Raw file's path under the raw folder, without extension.", nullable=False),
-        Column("path", _STR, "Raw file's path under the raw folder.", nullable=False),
-        Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False),
-        Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False),
-        Column("encoding", _STR, "Text encoding the file was decoded with."),
+        DOC_ID, PATH, SHA256, BYTES, ENCODING,
         Column("text", pa.large_string(), "Decoded text (null when the file could not be read)."),
         Column("error", _STR, "Why the file could not be read."),
     ),
@@ -144,7 +143,7 @@ CLEAN_TEXTS = Table(
     key=("doc_id",),
     stage=True,
     columns=(
-        Column("doc_id", _STR, "Document id.", nullable=False),
+        DOC_ID,
         Column("text", pa.large_string(), "Clean text."),
         Column("raw_index", pa.large_binary(), "Raw offset of each clean character (int32 array)."),
         Column("title", _STR, "Document title."),
@@ -162,7 +161,7 @@ EXTRACTION_ERRORS = Table(
     key=("doc_id",),
     stage=True,
     columns=(
-        Column("doc_id", _STR, "Document id.", nullable=False),
+        DOC_ID,
         Column("error", _STR, "Why extraction failed.", nullable=False),
     ),
 )
