@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import regex
 
+from .clean import CLAUSE_END
 from .gazetteer import gazetteer
 from .quantities import Quantity
 from .rules import read_rows
@@ -23,7 +24,6 @@ _DATE = regex.compile(
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)(?!\d)")
 _RELATIVE_YEAR = {"去年": -1, "上年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _RELATIVE = regex.compile("|".join(_RELATIVE_YEAR))
-_CLAUSE_BREAK = regex.compile(r"[，,；;：:。！？!?、（）()\n]")
 _STRIP_CHARS = " 　“”\"'‘’《》【】[]"
 
 
@@ -136,7 +136,7 @@ def metric_label(clause_before: str) -> str | None:
 def clause_before(sentence: str, offset: int) -> str:
     """The part of the clause that stands before `offset` in `sentence`."""
     head = sentence[:offset]
-    breaks = list(_CLAUSE_BREAK.finditer(head))
+    breaks = list(CLAUSE_END.finditer(head))
     return head[breaks[-1].end():] if breaks else head
 
 

@@ -35,7 +35,8 @@ _HEADING = regex.compile(
 _WRAP_SHARE = 0.6  # a line at least this share of a full line was cut by wrapping
 _MIN_WRAP = 12  # display width under which a line is a label or a cell, never wrapped prose
 _NUMBER_CELL = regex.compile(r"^[-+]?[\d.,]+%?$")
-_SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+CLAUSE_END = regex.compile(r"[，,。；;：:！？!?、（）()\n]")
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ class Sentences:
     @classmethod
     def split(cls, text: str) -> Sentences:
         starts, ends, pos = [], [], 0
-        for m in _SENTENCE_END.finditer(text):
+        for m in SENTENCE_END.finditer(text):
             if m.start() > pos:
                 starts.append(pos)
                 ends.append(m.end() if text[m.start()] != "\n" else m.start())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -43,23 +44,24 @@ def _walk(node: dict, parent: str | None = None) -> Iterator[Region]:
         yield from _walk(child, code)
 
 
+def _drop_ethnic(base: str, ethnic: tuple[str, ...]) -> str:
+    """湘西土家族苗族 → 湘西: drop trailing ethnic-group names."""
+    for group in ethnic:
+        if base.endswith(group) and len(base) > len(group):
+            return _drop_ethnic(base[: -len(group)], ethnic)
+    return base
+
+
 def short_forms(name: str, ethnic: tuple[str, ...]) -> set[str]:
     """Short forms of a full name: 西安市 → 西安; 湘西土家族苗族自治州 → 湘西州, 湘西自治州, 湘西."""
-    forms: set[str] = set()
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix):
-            base = name[: -len(suffix)]
-            stripped = base
-            changed = True
-            while changed:
-                changed = False
-                for group in ethnic:
-                    if stripped.endswith(group) and len(stripped) > len(group):
-                        stripped, changed = stripped[: -len(group)], True
-            if suffix.startswith("自治") and stripped != base:
-                forms |= {stripped + suffix[-1], stripped + suffix}
-            forms.add(stripped)
-            break
+    suffix = next((s for s in _SUFFIXES if name.endswith(s)), None)
+    if suffix is None:
+        return set()
+    base = name[: -len(suffix)]
+    stripped = _drop_ethnic(base, ethnic)
+    forms = {stripped}
+    if suffix.startswith("自治") and stripped != base:
+        forms |= {stripped + suffix[-1], stripped + suffix}
     return {f for f in forms if len(f) >= _MIN_SHORT and f != name}
 
 
@@ -131,16 +133,17 @@ class Gazetteer:
         found = []
         for m in self._global_pattern.finditer(text):
             codes = self._global[m.group()]
-            if len(codes) == 1 and not (m.group().endswith("市") and text[m.end():m.end() + 1] in _NOT_AFTER_CITY
-                                        and text[m.end():m.end() + 1]):
+            following = text[m.end():m.end() + 1]
+            starts_a_word = m.group().endswith("市") and following != "" and following in _NOT_AFTER_CITY
+            if len(codes) == 1 and not starts_a_word:
                 found.append(Mention(m.start(), m.end(), codes[0]))
         if within:
             pattern, forms = self._local_pattern(within)
             if pattern is not None:
-                taken = [(m.start, m.end) for m in found]
+                taken = {i for m in found for i in range(m.start, m.end)}
                 found.extend(
                     Mention(m.start(), m.end(), forms[m.group()]) for m in pattern.finditer(text)
-                    if not any(s < m.end() and m.start() < e for s, e in taken)
+                    if taken.isdisjoint(range(m.start(), m.end()))
                 )
                 found.sort(key=lambda m: m.start)
         return found
@@ -174,9 +177,15 @@ class Gazetteer:
         return code if score >= min_mentions else None
 
     def scope(self, mentions: list[Mention], start: int, end: int, within: str) -> str | None:
-        """The last region named in [start, end) that lies inside region `within`."""
-        for m in reversed(mentions):
-            if m.start >= start and m.end <= end and within in self.lineage(m.code):
+        """The last region named in [start, end) that lies inside region `within`.
+
+        `mentions` must be sorted by start, as `mentions()` returns them.
+        """
+        i = bisect.bisect_left(mentions, end, key=lambda m: m.start)
+        while i > 0 and mentions[i - 1].start >= start:
+            i -= 1
+            m = mentions[i]
+            if m.end <= end and within in self.lineage(m.code):
                 return m.code
         return None
 

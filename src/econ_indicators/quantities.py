@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import regex
 
+from .clean import CLAUSE_END, SENTENCE_END
 from .numbers import magnitude, parse_arabic, scale
 from .rules import read_rows
 from .units import Unit, unit_table
@@ -62,16 +63,15 @@ def quantity_pattern() -> regex.Pattern:
     )
 
 
-@lru_cache(maxsize=1)
-def counted_nouns() -> list[tuple[str, frozenset[str], str]]:
-    """(noun, unit codes it refines, unit code) from data/counted_nouns.csv, longest noun first."""
-    rows = [(r["word"], frozenset(r["applies_to"].split()), r["code"]) for r in read_rows("counted_nouns.csv")]
-    return sorted(rows, key=lambda r: len(r[0]), reverse=True)
+@cache
+def counted_nouns(code: str) -> tuple[tuple[str, str], ...]:
+    """(noun, refined unit code) pairs that may refine unit `code`, longest noun first
+    (data/counted_nouns.csv)."""
+    rows = [(r["word"], r["code"]) for r in read_rows("counted_nouns.csv") if code in r["applies_to"].split()]
+    return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
 
 
-_CLAUSE_END = regex.compile(r"[，,。；;：:！？!?、（）()\n]")
 _AFTER_WINDOW = 15
-_SENTENCE_BREAK = regex.compile(r"[。；;！？!?\n]")
 
 
 def counted_unit(text: str, start: int, end: int, code: str) -> str | None:
@@ -79,17 +79,17 @@ def counted_unit(text: str, start: int, end: int, code: str) -> str | None:
 
     None when the unit is refinable but no counted noun is found.
     """
-    nouns = [n for n in counted_nouns() if code in n[1]]
+    nouns = counted_nouns(code)
     if not nouns:
         return code
-    stop = _CLAUSE_END.search(text, end, end + _AFTER_WINDOW)
+    stop = CLAUSE_END.search(text, end, end + _AFTER_WINDOW)
     after = text[end:stop.start() if stop else end + _AFTER_WINDOW]
     if len(after) >= 2:
         window = after
     else:
-        breaks = list(_CLAUSE_END.finditer(text, max(0, start - 40), start))
+        breaks = list(CLAUSE_END.finditer(text, max(0, start - 40), start))
         window = text[breaks[-1].end() if breaks else max(0, start - 40):start]
-    for word, _, refined in nouns:
+    for word, refined in nouns:
         if word in window:
             return refined
     return None
@@ -144,7 +144,7 @@ def find_quantities(text: str) -> list[Quantity]:
         code = counted_unit(text, m.start(), m.end(), unit.code)
         if code is None:  # "科研项目100个，其中国家级17个": the list goes on counting the same noun
             same_list = previous is not None and previous.surface[-1] == m.group()[-1] \
-                and not _SENTENCE_BREAK.search(text, previous.end, m.start())
+                and not SENTENCE_END.search(text, previous.end, m.start())
             code = previous.unit if same_list else unit.code
         found.append(Quantity(value, code, m.group(), m.start(), m.end(), _qualifier(m, text), masked))
     return found
