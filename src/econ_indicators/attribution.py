@@ -147,8 +147,8 @@ def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
     `region_code`: a region named before the figure in its sentence, inside the document's region.
     """
     clause = clause_before(sentence, offset)
-    kind, sign = figure_kind(q, clause)
-    metric = metric_label(clause) or previous_metric
+    kind, sign = (q.kind, 1) if q.kind else figure_kind(q, clause)
+    metric = q.label or metric_label(clause) or previous_metric
     value = q.value * sign if q.value is not None else None
     code = region_code or ctx.region_code
     return Attribution(

@@ -8,6 +8,7 @@ from functools import cache, lru_cache
 import regex
 
 from .clean import CLAUSE_END, SENTENCE_END
+from .flat_tables import find_table_cells
 from .numbers import magnitude, parse_arabic, scale
 from .rules import read_rows
 from .units import Unit, unit_table
@@ -29,6 +30,8 @@ class Quantity:
     end: int
     qualifier: str | None = None
     masked: bool = False
+    label: str | None = None  # what it measures, when the layout says so (a table's row and column)
+    kind: str | None = None  # level, change or share, when the layout says so
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +129,14 @@ def _qualifier(m: regex.Match, text: str) -> str | None:
 
 
 def find_quantities(text: str) -> list[Quantity]:
-    """Every figure in `text`, in order of position."""
+    """Every figure in `text`, in running text and in flattened tables, in order of position."""
+    cells = [Quantity(c.value, c.unit, c.surface, c.start, c.end, label=c.label, kind=c.kind)
+             for c in find_table_cells(text)]
+    return sorted(find_text_quantities(text) + cells, key=lambda q: q.start)
+
+
+def find_text_quantities(text: str) -> list[Quantity]:
+    """Every figure written with its unit in running text, in order of position."""
     found: list[Quantity] = []
     for m in quantity_pattern().finditer(text):
         previous = found[-1] if found else None

@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
-              "region_names.csv")
+              "region_names.csv", "table_headers.csv")
 
 
 def read_text(name: str) -> str:
@@ -39,6 +39,6 @@ def rules_version() -> str:
     package = resources.files("econ_indicators")
     for name in DATA_FILES:
         digest.update(read_text(name).encode())
-    for module in ("clean", "numbers", "units", "quantities", "gazetteer", "attribution", "extract", "tables"):
-        digest.update(package.joinpath(f"{module}.py").read_bytes())
+    for module in sorted(p.name for p in package.iterdir() if p.name.endswith(".py")):
+        digest.update(package.joinpath(module).read_bytes())
     return digest.hexdigest()[:12]
