@@ -39,6 +39,29 @@ CASES = [
     ("新登记市场主体36.22万户。", "36.22万户", 362200, "enterprise", None, False),
     ("家庭农场3131户。", "3131户", 3131, "household", None, False),
     ("床位3.22万张", "3.22万张", 32200, "count", None, False),
+    # spelled-out numerals
+    ("该村连续五年获评先进", "五年", 5, "year", None, False),
+    ("坚持育种二十年", "二十年", 20, "year", None, False),
+    ("募集资金两千三百万元", "两千三百万元", 2.3e7, "CNY", None, False),
+    ("发放问卷一万份", "一万份", 1e4, "item", None, False),
+    ("吸引十余万人参观", "十余万人", 1e5, "person", "over", False),
+    ("建成三十六个站点", "三十六个", 36, "item", None, False),
+    ("打造五大产业基地", "五大", 5, "count", None, False),
+    ("捐款壹佰万元", "壹佰万元", 1e6, "CNY", None, False),
+    # fractions, spelled percentages, multiples
+    ("约占全省的三分之一", "三分之一", 0.333333, "ratio", None, False),
+    ("外资占比超过1/4", "1/4", 0.25, "ratio", None, False),
+    ("合格率达到百分之九十五", "百分之九十五", 95, "%", None, False),
+    ("增速为百分之三点五", "百分之三点五", 3.5, "%", None, False),
+    ("差错率控制在千分之三以内", "千分之三", 0.3, "%", "under", False),
+    ("收入比十年前翻一番", "翻一番", 2, "times", None, False),
+    ("产值翻两番", "翻两番", 4, "times", None, False),
+    ("产量是去年的2.5倍", "2.5倍", 2.5, "times", None, False),
+    # ranks
+    ("综合得分居全省第一位", "第一位", 1, "rank", None, False),
+    ("考核获得第二名", "第二名", 2, "rank", None, False),
+    ("增速排名全市第4", "第4", 4, "rank", None, False),
+    ("进入全国百强县前50位", "前50位", 50, "rank", "under", False),
 ]
 
 
@@ -62,6 +85,25 @@ def test_figures(text, surface, value, unit, qualifier, masked):
     "编号007",
     "进一步优化营商环境",
     "第8届论坛",
+    "二〇二六年一月二十七日",
+    "10时许",
+    "“十四五”规划",
+    "省委十二届五次全会",
+    "落实“五个聚焦”要求",
+    "践行“四个一分钱”理念",
+    "共建一带一路",
+    "长江三角洲",
+    "这一点十分重要",
+    "一是加强领导",
+    "第一，坚持创新",
+    "实施三年行动计划",
+    "回顾过去五年",
+    "党的二十大精神",
+    "千家万户",
+    "组建一批服务队",
+    "提交了三个报告",
+    "于2025/11/21发布",
+    "2021—2025年",
 ])
 
 
@@ -94,3 +136,24 @@ def test_formatted_figures_parse_back(number, mag, unit):
     code, factor = _UNITS[unit]
     assert q.unit == code
     assert q.value == pytest.approx(float(number) * _MAGNITUDES[mag] * factor, rel=1e-12)
+
+
+@pytest.mark.parametrize(("text", "surface", "low", "high", "unit"), [
+    ("计划投资3至5亿元", "3至5亿元", 3e8, 5e8, "CNY"),
+    ("每年增长3-5个百分点", "3-5个百分点", 3, 5, "pct_point"),
+    ("增速保持在6%—8%", "6%—8%", 6, 8, "%"),
+    ("需要2亿至2.5亿元", "2亿至2.5亿元", 2e8, 2.5e8, "CNY"),
+])
+def test_ranges_keep_both_ends(text, surface, low, high, unit):
+    (q,) = find_quantities(text)
+    assert (q.surface, q.unit, q.qualifier) == (surface, unit, "range")
+    assert (q.low, q.high, q.value) == (pytest.approx(low), pytest.approx(high), pytest.approx(low))
+
+
+def test_a_masked_ordinal_is_not_a_figure():
+    assert find_quantities("认真落实省委X届X次全会精神") == []
+
+
+def test_a_measure_word_counts_only_the_nouns_it_can_count():
+    (q,) = find_quantities("组建X支企业复工服务队")
+    assert q.unit == "count"

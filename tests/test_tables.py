@@ -4,7 +4,8 @@ from econ_indicators.tables import facts_table, indicator_rows
 
 def _fact(fid, doc, value, metric="地区生产总值", start=0):
     return {"fact_id": fid, "doc_id": doc, "region": "西安市", "region_code": "610100", "year": 2025,
-            "metric": metric, "value": value, "unit": "CNY", "surface": "s", "qualifier": None,
+            "metric": metric, "value": value, "value_low": None, "value_high": None, "unit": "CNY",
+            "surface": "s", "qualifier": None,
             "kind": "level", "masked": False, "sentence": "s", "char_start": start, "char_end": start + 1}
 
 

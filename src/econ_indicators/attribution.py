@@ -48,6 +48,7 @@ class Attribution:
     metric: str | None
     kind: str
     value: float | None
+    sign: int = 1
 
 
 @lru_cache(maxsize=1)
@@ -158,4 +159,5 @@ def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
         metric=metric,
         kind=kind,
         value=value,
+        sign=sign,
     )

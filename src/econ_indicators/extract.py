@@ -104,10 +104,15 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
             "fact_id": fact_id(doc_id, raw_start, raw_end, q.surface),
             "doc_id": doc_id, "region": attr.region, "region_code": attr.region_code,
             "year": attr.year, "metric": attr.metric, "value": attr.value, "unit": q.unit,
+            "value_low": _signed(q.low, attr.sign), "value_high": _signed(q.high, attr.sign),
             "surface": q.surface, "qualifier": q.qualifier, "kind": attr.kind, "masked": q.masked,
             "sentence": sentence.strip(), "char_start": raw_start, "char_end": raw_end,
         })
     return rows
+
+
+def _signed(value: float | None, sign: int) -> float | None:
+    return None if value is None else value * sign
 
 
 def extract_document(doc_id: str, raw_text: str) -> list[Row]:
