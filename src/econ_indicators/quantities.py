@@ -32,7 +32,7 @@ _DATE_YEAR = regex.compile(r"(?:1[89]|20)\d\d")
 _CN_DATE_YEAR = regex.compile(rf"[{_CN_DIGIT}]{{4}}")
 _SLOGAN_OPEN = "“‘\"「『"
 _RANK_CONTEXT = regex.compile(r"(?:排名|排|居|位居|位列|名列|列)\S{0,4}$")
-_ORDINAL_BEFORE = ("第", "届", "星期", "周", "礼拜")
+_ORDINAL_BEFORE = regex.compile(r"(?:第|届|星期|周|礼拜)$")
 _PERIOD_BEFORE = regex.compile(r"(?:过去的?|近|这|前|未来|今后)$")  # "过去五年": a period named, not measured
 _TIME_WORDS = frozenset({"年", "个月", "天"})
 _BARE_TENS = frozenset(_CN_TEN)
@@ -220,7 +220,7 @@ def _not_a_chinese_figure(m: regex.Match, text: str, unit: Unit) -> bool:
 def _not_a_figure(m: regex.Match, text: str, unit: Unit) -> bool:
     """Dates, ordinals, identifiers, and measure words that only Chinese numerals take (三大)."""
     num = m["num"]
-    if any(text.endswith(w, 0, m.start()) for w in _ORDINAL_BEFORE) or unit.surface == "届":
+    if unit.surface == "届" or _ORDINAL_BEFORE.search(text, max(0, m.start() - 2), m.start()):
         return True  # "第8届", "十四届三次"
     if unit.surface in _TIME_WORDS and _PERIOD_BEFORE.search(text, max(0, m.start() - 3), m.start()):
         return True
