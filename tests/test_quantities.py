@@ -157,3 +157,8 @@ def test_a_masked_ordinal_is_not_a_figure():
 def test_a_measure_word_counts_only_the_nouns_it_can_count():
     (q,) = find_quantities("组建X支企业复工服务队")
     assert q.unit == "count"
+
+
+def test_a_minus_sign_before_a_figure_makes_it_negative_but_not_a_range_dash():
+    found = find_quantities("采矿业-2.3%、制造业7.1%，1-7月增长3%")
+    assert [(q.surface, q.value) for q in found] == [("-2.3%", -2.3), ("7.1%", 7.1), ("3%", 3.0)]

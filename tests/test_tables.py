@@ -2,11 +2,11 @@ from econ_indicators.extract import fact_id
 from econ_indicators.tables import facts_table, indicator_rows
 
 
-def _fact(fid, doc, value, metric="地区生产总值", start=0):
+def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id=None, period=None):
     return {"fact_id": fid, "doc_id": doc, "region": "西安市", "region_code": "610100", "year": 2025,
-            "metric": metric, "value": value, "value_low": None, "value_high": None, "unit": "CNY",
-            "surface": "s", "qualifier": None,
-            "kind": "level", "masked": False, "sentence": "s", "char_start": start, "char_end": start + 1}
+            "metric": metric, "metric_id": metric_id, "period": period, "value": value, "value_low": None,
+            "value_high": None, "unit": "CNY", "surface": "s", "qualifier": None, "kind": "level", "masked": False,
+            "sentence": "s", "char_start": start, "char_end": start + 1}
 
 
 def test_agreeing_facts_merge():
@@ -34,3 +34,15 @@ def test_facts_are_sorted_by_document_and_position():
 def test_fact_id_is_stable_and_distinguishes_spans():
     assert fact_id("d", 1, 5, "5亿元") == fact_id("d", 1, 5, "5亿元")
     assert fact_id("d", 1, 5, "5亿元") != fact_id("d", 2, 6, "5亿元")
+
+
+def test_labels_naming_one_indicator_merge_under_its_metric_id():
+    rows = indicator_rows([_fact("a", "d1", 1e9, "全市地区生产总值", metric_id="gdp"),
+                           _fact("b", "d2", 1e9, "地区生产总值", start=5, metric_id="gdp")])
+    assert [(r["metric_id"], r["metric"], r["n_sources"]) for r in rows] == [("gdp", "全市地区生产总值", 2)]
+
+
+def test_periods_of_one_year_are_kept_apart():
+    rows = indicator_rows([_fact("a", "d1", 1e9, period="M01-M05"), _fact("b", "d1", 2e9, start=5)])
+    assert [(r["period"], r["value"], r["conflict"]) for r in rows] == [
+        ("M01-M05", 1e9, False), (None, 2e9, False)]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .attribution import DocumentContext, attribute, document_context
+from .attribution import Attribution, DocumentContext, attribute, document_context
 from .clean import CleanText, Sentences, clean
 from .gazetteer import gazetteer
 from .ingest import read_document
@@ -91,19 +91,20 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
     places = gazetteer()
     mentions = places.mentions(cleaned.text, ctx.region_code) if ctx.region_code else []
     rows: list[Row] = []
-    previous: tuple[int, str | None] = (-1, None)  # (sentence start, metric of the last figure)
+    previous: tuple[int, Attribution | None, int] = (-1, None, 0)  # (sentence start, attribution, end) of the last
     for q in find_quantities(cleaned.text):
         s_start, s_end = sentences.span_at(q.start)
         sentence = cleaned.text[s_start:s_end]
-        inherited = previous[1] if previous[0] == s_start else None
+        inherited = (previous[1], previous[2] - s_start) if previous[0] == s_start and previous[1] else None
         local = places.scope(mentions, s_start, q.start, ctx.region_code) if ctx.region_code else None
         attr = attribute(q, sentence, q.start - s_start, ctx, inherited, local)
-        previous = (s_start, attr.metric)
+        previous = (s_start, attr, q.end)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)
         rows.append({
             "fact_id": fact_id(doc_id, raw_start, raw_end, q.surface),
             "doc_id": doc_id, "region": attr.region, "region_code": attr.region_code,
-            "year": attr.year, "metric": attr.metric, "value": attr.value, "unit": q.unit,
+            "year": attr.year, "period": attr.period, "metric": attr.metric, "metric_id": attr.metric_id,
+            "value": attr.value, "unit": q.unit,
             "value_low": _signed(q.low, attr.sign), "value_high": _signed(q.high, attr.sign),
             "surface": q.surface, "qualifier": q.qualifier, "kind": attr.kind, "masked": q.masked,
             "sentence": sentence.strip(), "char_start": raw_start, "char_end": raw_end,
@@ -152,8 +153,8 @@ def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], facts: I
         rows.append({
             "doc_id": raw["doc_id"], "path": raw["path"], "sha256": raw["sha256"], "bytes": raw["bytes"],
             "encoding": raw["encoding"], "title": clean_row.get("title"),
-            "published": clean_row.get("published"), "region": clean_row.get("region"),
-            "status": "failed" if error else "ok", "error": error,
+            "published": clean_row.get("published"), "year": clean_row.get("year"),
+            "region": clean_row.get("region"), "status": "failed" if error else "ok", "error": error,
             "n_facts": counts.get(raw["doc_id"], 0),
         })
     return rows

@@ -92,7 +92,7 @@ def quantity_pattern() -> regex.Pattern:
         rf"|(?P<afrac>(?<![\d./])(?P<anum>\d{{1,3}})/(?P<aden>\d{{1,3}})(?![\d/]))"
         rf"|(?P<fan>翻(?P<fann>[一两二三四])?番)"
         rf"|(?P<amount>(?:(?P<lo>{_ARABIC})(?P<lomag>{_MAGNITUDE})?(?P<lopct>%)?{_RANGE_SEP}(?=\d))?"
-        rf"(?P<num>{_ARABIC}|{_MASK}|(?P<cn>{_CN}))(?P<q1>{inner})?"
+        rf"(?P<neg>(?<![\dA-Za-z.%)）])[-−])?(?P<num>{_ARABIC}|{_MASK}|(?P<cn>{_CN}))(?P<q1>{inner})?"
         rf"(?P<mag>{_MAGNITUDE})?(?P<q2>{inner})?"
         rf"(?P<unit>{'|'.join(_unit_alternative(u) for u in units)})"
         rf"(?P<q3>{_alternation(list(quals['after']))})?)",
@@ -250,6 +250,8 @@ def _amount(m: regex.Match, text: str, previous: Quantity | None) -> Quantity | 
         same_list = previous is not None and previous.surface[-1] == m.group()[-1] \
             and not SENTENCE_END.search(text, previous.end, m.start())
         code = previous.unit if same_list else unit.code
+    if m["neg"] and value is not None:
+        value = -value  # "采矿业-2.3%"
     return Quantity(low if low is not None else value, code, m.group(), m.start(), m.end(), _qualifier(m, text),
                     masked, low=low, high=value if low is not None else None)
 

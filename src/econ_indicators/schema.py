@@ -66,6 +66,10 @@ PATH = Column("path", _STR, "Raw file's path under the raw folder.", nullable=Fa
 SHA256 = Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False)
 BYTES = Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False)
 ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with.")
+PERIOD = Column("period", _STR, "Sub-year period within the year: M01-M07 (1-7月), Q01 (一季度), Q01-Q03, "
+                "H01 (上半年), M04 (4月); null for the whole year.")
+METRIC_ID = Column("metric_id", _STR, "Canonical indicator from the metric dictionary (gdp, gdp_growth, "
+                   "fiscal_revenue, ...); null when the label is not in it.")
 
 FACTS = Table(
     name="facts",
@@ -77,7 +81,9 @@ FACTS = Table(
         Column("region", _STR, "Administrative area the figure is about (full official name)."),
         Column("region_code", _STR, "6-digit administrative division code of the region."),
         Column("year", pa.int16(), "Year the figure refers to (not the publication year).", "year"),
+        PERIOD,
         Column("metric", _STR, "Short label of what is measured, taken from the text (<= 30 chars)."),
+        METRIC_ID,
         Column("value", pa.float64(), "Value in base units (magnitudes expanded); null when masked; "
                "the low end of a range.", "unit"),
         Column("value_low", pa.float64(), "Low end of a range (3至5亿元 → 3e8); null for a single figure.", "unit"),
@@ -96,12 +102,15 @@ FACTS = Table(
 INDICATORS = Table(
     name="indicators",
     description="One row per (region, year, metric, unit, kind): agreeing facts merged, conflicts kept.",
-    key=("region", "year", "metric", "unit", "kind", "value"),
+    key=("region_code", "year", "metric_id", "metric", "unit", "kind", "period", "value"),
     columns=(
         Column("region", _STR, "Administrative area (full official name)."),
         Column("region_code", _STR, "6-digit administrative division code."),
         Column("year", pa.int16(), "Year the indicator refers to.", "year"),
-        Column("metric", _STR, "Metric label.", nullable=False),
+        PERIOD,
+        METRIC_ID,
+        Column("metric", _STR, "Metric label (the first in sort order when several labels share a metric_id).",
+               nullable=False),
         Column("unit", _STR, "Canonical unit code.", nullable=False),
         Column("kind", _STR, "level | change | share | rank | target | standard | other.", nullable=False),
         Column("value", pa.float64(), "Value in base units; null when masked.", "unit"),
@@ -120,7 +129,9 @@ DOCUMENTS = Table(
     columns=(
         DOC_ID, PATH, SHA256, BYTES, ENCODING,
         Column("title", _STR, "Document title as found in the text."),
-        Column("published", pa.date32(), "Publication date found in the text."),
+        Column("published", pa.date32(), "Publication date found in the text (full date, or a dateline "
+               "with the year from context)."),
+        Column("year", pa.int16(), "Year that figures without a year of their own refer to.", "year"),
         Column("region", _STR, "The document's own region (what 全市/我市 refer to)."),
         Column("status", _STR, "ok | failed.", nullable=False),
         Column("error", _STR, "Why the document failed (null when ok)."),

@@ -11,7 +11,7 @@ import pyarrow as pa
 from .schema import DOCUMENTS, FACTS, INDICATORS, Table
 
 _FACT_ORDER = ("doc_id", "char_start", "char_end", "fact_id")
-_INDICATOR_KEY = ("region_code", "region", "year", "metric", "unit", "kind")
+_INDICATOR_KEY = ("region_code", "region", "year", "metric_id", "unit", "kind", "period")
 
 
 def to_arrow(table: Table, rows: Iterable[dict[str, Any]]) -> pa.Table:
@@ -42,20 +42,24 @@ def documents_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
 
 
 def indicator_rows(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge facts into indicators: one row per key and value; several values flag a conflict."""
+    """Merge facts into indicators: one row per key and value; several values flag a conflict.
+
+    The key is (region, year, metric_id — or the metric label when there is none —, unit, kind,
+    period)."""
     groups: dict[tuple, dict[float | None, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for fact in facts:
         if not fact["metric"]:
             continue
-        key = tuple(fact[n] for n in _INDICATOR_KEY)
+        key = (*(fact[n] for n in _INDICATOR_KEY), None if fact["metric_id"] else fact["metric"])
         value = None if fact["value"] is None else round(fact["value"], 9)
         groups[key][value].append(fact)
     rows = []
     for key, by_value in groups.items():
         conflict = len([v for v in by_value if v is not None]) > 1
         for value, members in by_value.items():
-            row = dict(zip(_INDICATOR_KEY, key, strict=True))
+            row = dict(zip(_INDICATOR_KEY, key[:-1], strict=True))
             row.update(
+                metric=min(m["metric"] for m in members),
                 value=value,
                 n_sources=len(members),
                 conflict=conflict,
@@ -63,7 +67,7 @@ def indicator_rows(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 doc_ids=sorted({m["doc_id"] for m in members}),
             )
             rows.append(row)
-    return sorted(rows, key=lambda r: _sort_key(r, (*_INDICATOR_KEY, "value")))
+    return sorted(rows, key=lambda r: _sort_key(r, (*_INDICATOR_KEY, "metric", "value")))
 
 
 def indicators_table(facts: Iterable[dict[str, Any]]) -> pa.Table:

@@ -1,0 +1,46 @@
+"""Metrics: map a metric label taken from the text to a canonical indicator (data/metrics.csv)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .rules import read_rows
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A canonical indicator and how labels, kinds and units are recognized as it."""
+
+    metric_id: str
+    name: str
+    keywords: tuple[str, ...]
+    kinds: frozenset[str]
+    units: frozenset[str]
+    exclude: tuple[str, ...]
+
+    def matches(self, label: str, kind: str, unit: str) -> bool:
+        """True when `label` names this indicator for a figure of this kind and unit."""
+        return (kind in self.kinds and (not self.units or unit in self.units)
+                and any(k in label for k in self.keywords) and not any(x in label for x in self.exclude))
+
+
+def _split(cell: str | None, sep: str) -> tuple[str, ...]:
+    return tuple(part for part in (cell or "").split(sep) if part)
+
+
+@lru_cache(maxsize=1)
+def metric_dictionary() -> tuple[Metric, ...]:
+    """The packaged metric dictionary, in file order (specific rows first)."""
+    return tuple(
+        Metric(r["metric_id"], r["name"], _split(r["keywords"], "|"), frozenset(_split(r["kinds"], " ")),
+               frozenset(_split(r["units"], " ")), _split(r["exclude"], "|"))
+        for r in read_rows("metrics.csv")
+    )
+
+
+def metric_id(label: str | None, kind: str, unit: str) -> str | None:
+    """The canonical indicator a label names, or None when the dictionary has none."""
+    if not label:
+        return None
+    return next((m.metric_id for m in metric_dictionary() if m.matches(label, kind, unit)), None)
