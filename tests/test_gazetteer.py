@@ -64,3 +64,24 @@ def test_packaged_gazetteer_knows_counties_and_codes():
     assert places.name("433100") == "湘西土家族苗族自治州"
     assert places.lineage("370781") == ["370781", "370700", "370000"]
     assert places.main_region("湘西州2025年统计公报。全州生产总值。湘西州增长。") == "433100"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("克州棉花产量", "克孜勒苏柯尔克孜自治州"),  # an alias no rule derives
+    ("雄安新区建设", "河北省"),  # a zone stands for the division it lies in
+    ("巴州区GDP", "巴州区"),  # a full name beats an alias that is its prefix
+])
+def test_aliases(text, name):
+    places = gazetteer()
+    (mention,) = places.mentions(text)
+    assert places.name(mention.code) == name
+
+
+def test_a_speakers_region_scopes_the_paragraph():
+    from econ_indicators.extract import extract_document
+
+    text = ("潍坊市人大会议召开。潍坊市全市生产总值8000亿元。\n"
+            "青州代表李明说，企业已收集种质资源1万份，投入2000万元。\n"
+            "全市新增就业10万人。")
+    assert [(r["surface"], r["region"]) for r in extract_document("d", text)] == [
+        ("8000亿元", "潍坊市"), ("1万份", "青州市"), ("2000万元", "青州市"), ("10万人", "潍坊市")]

