@@ -133,3 +133,10 @@ def test_a_figure_continuing_a_list_takes_its_kind_and_sign():
     rows = extract_document("d", "全年事故起数和死亡人数分别下降2.8%、2.9%。三次产业比重分别为2.4%、28.6%。")
     assert [(r["value"], r["kind"]) for r in rows] == [(-2.8, "change"), (-2.9, "change"), (2.4, "share"),
                                                       (28.6, "share")]
+
+
+def test_a_hidden_place_gets_no_region():
+    from econ_indicators.extract import extract_document
+
+    text = "西安市统计公报。西安市全年生产总值1.3万亿元。X县全年生产总值300亿元。"
+    assert [r["region"] for r in extract_document("d", text)] == ["西安市", None]

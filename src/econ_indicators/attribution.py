@@ -219,6 +219,7 @@ def clause_before(sentence: str, offset: int) -> str:
     return head[breaks[-1].end():] if breaks else head
 
 
+_MASKED_PLACE = regex.compile(r"(?<![A-Za-z])X(?:省|市|县|区|州|镇|乡)")  # the text hides the place: no guess
 _LIST_GAP = regex.compile(r"[、和及与\s]+")
 
 
@@ -240,7 +241,7 @@ def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
         kind, sign = figure_kind(q, clause)
     metric = q.label or metric_label(clause) or (previous[0].metric if previous else None)
     value = q.value * sign if q.value is not None else None
-    code = region_code or ctx.region_code
+    code = region_code or (None if _MASKED_PLACE.search(sentence, 0, offset) else ctx.region_code)
     return Attribution(
         region=gazetteer().name(code) if code else None,
         region_code=code,
