@@ -28,6 +28,48 @@ def test_page_number_lines_are_removed_inside_a_sentence():
     assert clean("规模以上工业增加值比上年\n\n— 2 —\n\n增长6.1%。").text == "规模以上工业增加值比上年增长6.1%。"
 
 
+_THREE_PAGES = (
+    "某市2025年统计公报\n"
+    "全市规模以上工业增加值比上年增长6.1%，\n"
+    "其中制造业增长7.2%，高技术制造业增\n"
+    "长9.8%。全年社会消费品零售总额达到\n"
+    "2\n\f"
+    "某市2025年统计公报\n"
+    "1286.4亿元，比上年增长5.3%。全年固\n"
+    "定资产投资比上年下降1.2%，民间投资\n"
+    "3\n\f"
+    "某市2025年统计公报\n"
+    "下降4.4%。\n"
+)
+
+
+def test_form_feeds_running_headers_and_bare_page_numbers_leave_one_paragraph():
+    assert clean(_THREE_PAGES).text == (
+        "某市2025年统计公报\n"
+        "全市规模以上工业增加值比上年增长6.1%，其中制造业增长7.2%，高技术制造业增长9.8%。"
+        "全年社会消费品零售总额达到1286.4亿元，比上年增长5.3%。全年固定资产投资比上年下降1.2%，民间投资下降4.4%。"
+    )
+
+
+def test_a_line_repeated_away_from_page_edges_stays():
+    text = clean("单位：亿元\n产值12。\n单位：亿元\n投资3。\f第二页开始。").text
+    assert text.count("单位：亿元") == 2
+
+
+def test_a_column_of_numbers_crossing_a_page_keeps_its_cells():
+    assert clean("产值\n12\n15\n\f18\n21").text.split() == ["产值", "12", "15", "18", "21"]
+
+
+def test_page_break_offsets_map_back():
+    cleaned = clean(_THREE_PAGES)
+    start = cleaned.text.index("1286.4亿元")
+    s, e = cleaned.raw_span(start, start + len("1286.4亿元"))
+    assert _THREE_PAGES[s:e] == "1286.4亿元"
+    start = cleaned.text.index("达到1286")
+    s, e = cleaned.raw_span(start, start + 4)
+    assert _THREE_PAGES[s:e] == "达到\n2\n\f某市2025年统计公报\n12"
+
+
 def test_spaces_inside_numbers_and_chinese_words_are_removed():
     assert clean("增长 4 . 5 %，落 实 落 细，3 月 11 日").text == "增长4.5%，落实落细，3月11日"
 
