@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
-              "region_names.csv", "page_markers.txt")
+              "region_names.csv", "html_noise.txt", "page_markers.txt")
 
 
 def read_text(name: str) -> str:
@@ -39,7 +39,7 @@ def rules_version() -> str:
     package = resources.files("econ_indicators")
     for name in DATA_FILES:
         digest.update(read_text(name).encode())
-    modules = ("clean", "numbers", "units", "quantities", "gazetteer", "attribution", "extract", "tables")
+    modules = ("ingest", "clean", "numbers", "units", "quantities", "gazetteer", "attribution", "extract", "tables")
     for module in modules:
         digest.update(package.joinpath(f"{module}.py").read_bytes())
     return digest.hexdigest()[:12]

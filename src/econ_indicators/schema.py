@@ -65,7 +65,7 @@ DOC_ID = Column("doc_id", _STR, "Raw file's path under the raw folder, without e
 PATH = Column("path", _STR, "Raw file's path under the raw folder.", nullable=False)
 SHA256 = Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False)
 BYTES = Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False)
-ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with.")
+ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with; 'pdf' for a PDF's text layer.")
 
 FACTS = Table(
     name="facts",
