@@ -87,6 +87,10 @@ def test_footnote_marks_are_separated_from_numbers():
     assert clean("地区生产总值[2]13902.67亿元").text == "地区生产总值13902.67亿元"
 
 
+def test_spaces_left_by_a_removed_footnote_mark_go_too():
+    assert clean("电信业务总量[3] 197.86 亿元，用户③ 1927万户").text == "电信业务总量197.86亿元，用户1927万户"
+
+
 def test_table_cells_are_not_glued_together():
     assert clean("指标\n增速\n0.5\n-0.7\n1.6").text.split("\n") == ["指标", "增速", "0.5", "-0.7", "1.6"]
 

@@ -39,7 +39,8 @@ _WRAP_SHARE = 0.6  # a line at least this share of a full line was cut by wrappi
 _MIN_WRAP = 12  # display width under which a line is a label or a cell, never wrapped prose
 _NUMBER_CELL = regex.compile(r"^[-+]?[\d.,]+%?$")
 _EDGE_LINES = 3  # lines at a page's top or bottom that may be headers, footers or its number
-_MAX_RUNNING = 60  # display width beyond which a repeated line is text, not a running header
+_MAX_RUNNING = 60
+_TITLE_LINES = 3  # a running header often repeats the title: one of the first lines
 PAGE_BREAK = "\f"
 _LINE_BREAK = regex.compile(r"[\n\f\v\x1c-\x1e\x85\u2028\u2029]")
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
@@ -117,7 +118,11 @@ def _split_lines(text: str) -> tuple[list[str], list[int]]:
 
 
 def _removed_lines(text: str, lines: list[str], starts: list[int]) -> list[bool]:
-    """Which lines are page furniture: tools and footers, page numbers, running headers."""
+    """Which lines are page furniture: tools and footers, page numbers, running headers.
+
+    A running header or footer is a short line at a page edge that is at another edge too or
+    repeats the title; it is removed at the edges only, so the title itself stays.
+    """
     furniture, markers = furniture_pattern(), page_marker_pattern()
     removed = [bool(ln) and bool(furniture.match(ln) or markers.match(ln)) for ln in lines]
     breaks = [(i - 1, i) for i in range(1, len(lines)) if text[starts[i] - 1] == PAGE_BREAK]
@@ -125,9 +130,11 @@ def _removed_lines(text: str, lines: list[str], starts: list[int]) -> list[bool]
     edges = [_page_edge(lines, removed, walk) for before, after in breaks
              for walk in (range(before, -1, -1), range(after, len(lines)))]
     at_edges = Counter(lines[i] for i in {i for edge in edges for i in edge})  # a line once, however many breaks
+    top = list(islice((i for i, ln in enumerate(lines) if ln and not removed[i]), _TITLE_LINES))
+    title = {lines[i] for i in top}
     for edge in edges:
         for i in edge:
-            if not (lines[i].isdigit() or at_edges[lines[i]] > 1):
+            if not (lines[i].isdigit() or at_edges[lines[i]] > 1 or (lines[i] in title and i not in top)):
                 break  # text of the page itself: what lies beyond it is text too
             removed[i] = True
     return removed
@@ -212,8 +219,13 @@ _FOOTNOTE = regex.compile(r"\[\d{1,2}\]|[①②③④⑤⑥⑦⑧⑨⑩]")
 _CHINESE = regex.compile(rf"[{_CJK_PUNCT}]|{_CJK}")
 
 
+def _footnote_edits(text: str) -> list[Edit]:
+    """Drop footnote marks ("总量[7] 214.86", "增长②5%"), before spaces are judged by their neighbours."""
+    return [(m.start(), m.end(), "") for m in _FOOTNOTE.finditer(text)]
+
+
 def _space_edits(text: str) -> list[Edit]:
-    """Remove typesetting spaces next to Chinese text and inside numbers; drop footnote marks."""
+    """Remove typesetting spaces next to Chinese text and inside numbers."""
     edits: list[Edit] = []
     for m in _SPACES.finditer(text):
         start, end = m.span()
@@ -224,8 +236,7 @@ def _space_edits(text: str) -> list[Edit]:
             edits.append((start, end, ""))
         elif m.group() != " ":
             edits.append((start, end, " "))
-    edits.extend((m.start(), m.end(), "") for m in _FOOTNOTE.finditer(text))
-    return _merge(edits)
+    return edits
 
 
 def _glues(left: str, right: str) -> bool:
@@ -242,7 +253,7 @@ def clean(raw: str) -> CleanText:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     index = _crlf_index(raw)
     text = text.translate(_FULLWIDTH)
-    for make_edits in (_line_edits, _space_edits):
+    for make_edits in (_line_edits, _footnote_edits, _space_edits):
         text, step = apply_edits(text, make_edits(text))
         index = index[step]
     text, step = _trim(text)
