@@ -19,6 +19,19 @@ def test_decode_detects_the_encoding(encoding, expected):
     assert found == expected
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [TEXT * 2, "Industrial output rose 6.1% and retail sales 4.2% in 2025. " * 2])
+def test_utf16_without_a_bom_is_detected(encoding, text):
+    decoded, found = decode(text.encode(encoding))
+    assert decoded == text and "\x00" not in decoded
+    assert found == encoding
+
+
+def test_gbk_is_read_as_gb18030_its_superset():
+    decoded, found = decode((TEXT * 3).encode("gbk"))
+    assert decoded == TEXT * 3 and found == "gb18030"
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"", "empty"),
     (b"   \n ", "empty"),

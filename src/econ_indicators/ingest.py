@@ -79,13 +79,16 @@ def decode(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(encoding), encoding
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
+        if "\x00" not in text:  # NULs between ASCII letters: UTF-16 without its BOM
+            return text, "utf-8"
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise IngestError("not text: no encoding decodes these bytes")
-    encoding = _ENCODING_ALIASES.get(best.encoding.lower(), best.encoding.lower())
+    name = best.encoding.lower().replace("_", "-")
+    encoding = _ENCODING_ALIASES.get(name, name)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
