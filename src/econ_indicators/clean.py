@@ -42,6 +42,7 @@ _EDGE_LINES = 3  # lines at a page's top or bottom that may be headers, footers 
 _MAX_RUNNING = 60
 _TITLE_LINES = 3  # a running header often repeats the title: one of the first lines
 PAGE_BREAK = "\f"
+_ANY_SPACE = regex.compile(r"\s+")
 _LINE_BREAK = regex.compile(r"[\n\f\v\x1c-\x1e\x85\u2028\u2029]")
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
 CLAUSE_END = regex.compile(r"[，,。；;：:！？!?、（）()\n]")
@@ -118,7 +119,9 @@ def _split_lines(text: str) -> tuple[list[str], list[int]]:
 
 
 def _removed_lines(text: str, lines: list[str], starts: list[int]) -> list[bool]:
-    """Which lines are page furniture: tools and footers, page numbers, running headers.
+    """Which lines (given without their spaces: "打 印" is "打印") are furniture.
+
+    Furniture is web page tools and footers, page numbers and running headers and footers.
 
     A running header or footer is a short line at a page edge that is at another edge too or
     repeats the title; it is removed at the edges only, so the title itself stays.
@@ -165,7 +168,7 @@ def _line_edits(text: str) -> list[Edit]:
     """Drop furniture lines and join lines broken inside a paragraph or across a page."""
     raw_lines, starts = _split_lines(text)
     lines = [ln.strip() for ln in raw_lines]
-    removed = _removed_lines(text, lines, starts)
+    removed = _removed_lines(text, [_ANY_SPACE.sub("", ln) for ln in lines], starts)
     edits: list[Edit] = [(starts[i], starts[i] + len(raw_lines[i]), "") for i, gone in enumerate(removed) if gone]
     wrap = _WRAP_SHARE * _full_width(lines)
     prev: int | None = None  # index of the previous kept non-blank line
@@ -253,7 +256,7 @@ def clean(raw: str) -> CleanText:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     index = _crlf_index(raw)
     text = text.translate(_FULLWIDTH)
-    for make_edits in (_line_edits, _footnote_edits, _space_edits):
+    for make_edits in (_footnote_edits, _line_edits, _space_edits):
         text, step = apply_edits(text, make_edits(text))
         index = index[step]
     text, step = _trim(text)
