@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from econ_indicators.ingest import IngestError, decode, discover, doc_id_for, html_to_text, read_document
+from econ_indicators.ingest import PAGE_BREAK, IngestError, decode, discover, doc_id_for, html_to_text, read_document
 
 TEXT = "2025年全市地区生产总值突破1000亿元，比上年增长5.2%。规模以上工业增加值增长6.1%。"
 
@@ -17,6 +17,19 @@ def test_decode_detects_the_encoding(encoding, expected):
     text, found = decode((TEXT * 3).encode(encoding))
     assert text == TEXT * 3
     assert found == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [TEXT * 2, "Industrial output rose 6.1% and retail sales 4.2% in 2025. " * 2])
+def test_utf16_without_a_bom_is_detected(encoding, text):
+    decoded, found = decode(text.encode(encoding))
+    assert decoded == text and "\x00" not in decoded
+    assert found == encoding
+
+
+def test_gbk_is_read_as_gb18030_its_superset():
+    decoded, found = decode((TEXT * 3).encode("gbk"))
+    assert decoded == TEXT * 3 and found == "gb18030"
 
 
 @pytest.mark.parametrize("data, reason", [
@@ -70,3 +83,58 @@ def test_read_document_records_checksum_and_size(tmp_path: Path):
     doc = read_document(path, tmp_path)
     assert doc.ok and doc.text == TEXT and doc.encoding == "gb18030"
     assert doc.bytes == len(TEXT.encode("gb18030")) and len(doc.sha256) == 64
+
+
+def test_html_text_drops_code_and_page_chrome_and_decodes_entities():
+    page = """<!DOCTYPE html><html><head><title>某县2025年经济运行情况</title>
+      <style>.nav { color: red }</style><script>document.write("访问量 9999 次");</script></head>
+      <body><nav><a href="/">首页</a> &gt; <a href="/tj">统计数据</a></nav>
+      <div class="bdsharebuttonbox"><a>分享到微信</a></div>
+      <article><header><h1>某县2025年经济运行情况</h1></header>
+      <p>全县生产总值&nbsp;86.3&#20159;元，
+         增长&#x0035;.2%。</p><script>var hits = 12;</script>
+      <table><tr><td>工业</td><td>12.5</td></tr></table><!-- 备注 99 --></article>
+      <footer>版权所有 某县人民政府 联系电话 0000-1234567</footer></body></html>"""
+    lines = html_to_text(page).split("\n")
+    assert "全县生产总值\xa086.3亿元， 增长5.2%。" in lines  # the source's line break is a space
+    assert lines[0] == "某县2025年经济运行情况"
+    assert lines.count("某县2025年经济运行情况") == 2  # the article's own header stays
+    assert "工业" in lines and "12.5" in lines
+    for noise in ("color", "document.write", "hits", "首页", "分享", "版权", "备注"):
+        assert noise not in "\n".join(lines)
+
+
+def test_html_keeps_preformatted_line_breaks():
+    assert html_to_text("<pre>产值  12亿元\n增长 3%</pre>") == "产值  12亿元\n增长 3%"
+
+
+def test_pdf_text_layer_is_read_page_by_page(tmp_path: Path, make_pdf):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(make_pdf([["GDP 1234.5", "growth 4.5%"], ["exports 678 t"]]))
+    doc = read_document(path, tmp_path)
+    assert doc.ok and doc.encoding == "pdf" and doc.doc_id == "report"
+    first, second = doc.text.split(PAGE_BREAK)
+    assert first.split() == ["GDP", "1234.5", "growth", "4.5%"]
+    assert second == "exports 678 t"
+    assert doc.text.index("1234.5") < doc.text.index("678")
+
+
+def test_pdf_without_text_layer_is_reported_as_scanned(tmp_path: Path, make_pdf):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(make_pdf([[], []]))
+    doc = read_document(path, tmp_path)
+    assert not doc.ok and doc.text is None
+    assert "scanned PDF without a text layer" in doc.error
+
+
+def test_broken_pdf_is_reported(tmp_path: Path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\nthis is not a PDF body")
+    doc = read_document(path, tmp_path)
+    assert not doc.ok and "PDF" in doc.error
+
+
+def test_pdf_files_are_discovered(tmp_path: Path, make_pdf):
+    (tmp_path / "a.pdf").write_bytes(make_pdf([["x 1"]]))
+    (tmp_path / "b.PDF").write_bytes(make_pdf([["x 2"]]))
+    assert [p.name for p in discover(tmp_path)] == ["a.pdf", "b.PDF"]

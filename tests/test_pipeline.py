@@ -120,3 +120,20 @@ def test_dagster_cli_validates_the_definitions(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Validation successful" in done.stderr + done.stdout
+
+
+def test_pdf_inputs_give_facts_and_a_scanned_pdf_a_failed_row(tmp_path, make_pdf):
+    from econ_indicators.extract import clean_stage, documents_stage, facts_stage, ingest_stage
+    from econ_indicators.ingest import discover
+
+    (tmp_path / "report.pdf").write_bytes(make_pdf([["Output grew by 4.5% in 2025,"], ["exports 12.5%."]]))
+    (tmp_path / "scan.pdf").write_bytes(make_pdf([[]]))
+    raw = ingest_stage(tmp_path, discover(tmp_path))
+    cleaned = clean_stage(raw)
+    facts, errors = facts_stage(cleaned)
+    docs = {row["doc_id"]: row for row in documents_stage(raw, cleaned, facts, errors)}
+    assert docs["scan"]["status"] == "failed" and "scanned PDF without a text layer" in docs["scan"]["error"]
+    assert docs["report"]["status"] == "ok" and docs["report"]["encoding"] == "pdf"
+    text = next(row["text"] for row in raw if row["doc_id"] == "report")
+    assert sorted(f["surface"] for f in facts) == ["12.5%", "4.5%"]
+    assert all(text[f["char_start"]:f["char_end"]] == f["surface"] for f in facts)

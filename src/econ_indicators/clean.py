@@ -7,8 +7,11 @@ clean text carries, for each of its characters, the offset of the raw character 
 from __future__ import annotations
 
 import bisect
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 import regex
@@ -35,6 +38,12 @@ _HEADING = regex.compile(
 _WRAP_SHARE = 0.6  # a line at least this share of a full line was cut by wrapping
 _MIN_WRAP = 12  # display width under which a line is a label or a cell, never wrapped prose
 _NUMBER_CELL = regex.compile(r"^[-+]?[\d.,]+%?$")
+_EDGE_LINES = 3  # lines at a page's top or bottom that may be headers, footers or its number
+_MAX_RUNNING = 60
+_TITLE_LINES = 3  # a running header often repeats the title: one of the first lines
+PAGE_BREAK = "\f"
+_ANY_SPACE = regex.compile(r"\s+")
+_LINE_BREAK = regex.compile(r"[\n\f\v\x1c-\x1e\x85\u2028\u2029]")
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
 CLAUSE_END = regex.compile(r"[，,。；;：:！？!?、（）()\n]")
 
@@ -58,11 +67,22 @@ class CleanText:
         return int(self.raw_index[-1]) + 1 if len(self.raw_index) else 0
 
 
+def _full_line_pattern(name: str) -> regex.Pattern:
+    """The patterns of a data file (one per line) as one regex matching a whole trimmed line."""
+    patterns = [ln.strip() for ln in data_lines(read_text(name))]
+    return regex.compile("^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$")
+
+
 @lru_cache(maxsize=1)
 def furniture_pattern() -> regex.Pattern:
-    """The page-furniture patterns from `data/furniture.txt`, as one full-line regex."""
-    patterns = [ln.strip() for ln in data_lines(read_text("furniture.txt"))]
-    return regex.compile("^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$")
+    """Page furniture (`data/furniture.txt`): web page tools, footers, newspaper continuations."""
+    return _full_line_pattern("furniture.txt")
+
+
+@lru_cache(maxsize=1)
+def page_marker_pattern() -> regex.Pattern:
+    """Page numbers (`data/page_markers.txt`): removed, and taken as the end of a page."""
+    return _full_line_pattern("page_markers.txt")
 
 
 def apply_edits(text: str, edits: list[Edit]) -> tuple[str, np.ndarray]:
@@ -88,33 +108,82 @@ def _width(line: str) -> int:
 
 def _full_width(lines: list[str]) -> int:
     """The width of a full line in this text (the median line): what wrapped lines reach."""
-    widths = sorted(w for w in (_width(ln.strip()) for ln in lines) if w >= _MIN_WRAP)
+    widths = sorted(w for w in map(_width, lines) if w >= _MIN_WRAP)
     return widths[len(widths) // 2] if widths else 0
 
 
+def _split_lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines of a text (split at any line or page break) and the offset each starts at."""
+    lines = _LINE_BREAK.split(text)
+    return lines, np.cumsum([0] + [len(ln) + 1 for ln in lines[:-1]]).tolist()
+
+
+def _removed_lines(text: str, lines: list[str], starts: list[int]) -> list[bool]:
+    """Which lines (given without their spaces: "打 印" is "打印") are furniture.
+
+    Furniture is web page tools and footers, page numbers and running headers and footers.
+
+    A running header or footer is a short line at a page edge that is at another edge too or
+    repeats the title; it is removed at the edges only, so the title itself stays.
+    """
+    furniture, markers = furniture_pattern(), page_marker_pattern()
+    removed = [bool(ln) and bool(furniture.match(ln) or markers.match(ln)) for ln in lines]
+    breaks = [(i - 1, i) for i in range(1, len(lines)) if text[starts[i] - 1] == PAGE_BREAK]
+    breaks += [(i - 1, i + 1) for i, ln in enumerate(lines) if ln and markers.match(ln)]
+    edges = [_page_edge(lines, removed, walk) for before, after in breaks
+             for walk in (range(before, -1, -1), range(after, len(lines)))]
+    at_edges = Counter(lines[i] for i in {i for edge in edges for i in edge})  # a line once, however many breaks
+    top = list(islice((i for i, ln in enumerate(lines) if ln and not removed[i]), _TITLE_LINES))
+    title = {lines[i] for i in top}
+    for edge in edges:
+        for i in edge:
+            if not (lines[i].isdigit() or at_edges[lines[i]] > 1 or (lines[i] in title and i not in top)):
+                break  # text of the page itself: what lies beyond it is text too
+            removed[i] = True
+    return removed
+
+
+def _page_edge(lines: list[str], removed: list[bool], walk: Iterable[int]) -> list[int]:
+    """The lines walking away from a page break that may be its running header, footer or number."""
+    kept = list(islice((i for i in walk if lines[i] and not removed[i]), _EDGE_LINES + 1))
+    edge = []
+    for k, i in enumerate(kept[:_EDGE_LINES]):
+        line = lines[i]
+        if line.isdigit() and len(line) <= 4:
+            if k + 1 < len(kept) and _NUMBER_CELL.match(lines[kept[k + 1]]):
+                break  # a column of numbers crossing the page: table cells, not a page number
+        elif not _running(line):
+            break
+        edge.append(i)
+    return edge
+
+
+def _running(line: str) -> bool:
+    """Whether a line may be a running header or footer: short, neither a sentence nor a number."""
+    return (_width(line) <= _MAX_RUNNING and line[-1] not in _TERMINAL and not _HEADING.match(line)
+            and not _NUMBER_CELL.match(line))
+
+
 def _line_edits(text: str) -> list[Edit]:
-    """Drop furniture lines and join lines broken inside a paragraph."""
-    furniture = furniture_pattern()
-    lines = text.split("\n")
-    starts = np.cumsum([0] + [len(ln) + 1 for ln in lines[:-1]]).tolist()
-    edits: list[Edit] = []
+    """Drop furniture lines and join lines broken inside a paragraph or across a page."""
+    raw_lines, starts = _split_lines(text)
+    lines = [ln.strip() for ln in raw_lines]
+    removed = _removed_lines(text, [_ANY_SPACE.sub("", ln) for ln in lines], starts)
+    edits: list[Edit] = [(starts[i], starts[i] + len(raw_lines[i]), "") for i, gone in enumerate(removed) if gone]
     wrap = _WRAP_SHARE * _full_width(lines)
     prev: int | None = None  # index of the previous kept non-blank line
     blank = False  # whether a blank line stands between it and the current line
     for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
+        if not line:
             blank = True
             continue
-        if furniture.match(stripped):
-            edits.append((starts[i], starts[i] + len(line), ""))
+        if removed[i]:
             continue
         if prev is not None:
-            gap_start = starts[prev] + len(lines[prev].rstrip())
-            gap_end = starts[i] + (len(line) - len(line.lstrip()))
-            previous = lines[prev].strip()
-            if _joins(previous, stripped, wrap):
-                replacement = " " if _needs_space(previous, stripped) else ""
+            gap_start = starts[prev] + len(raw_lines[prev].rstrip())
+            gap_end = starts[i] + (len(raw_lines[i]) - len(raw_lines[i].lstrip()))
+            if _joins(lines[prev], line, wrap):
+                replacement = " " if _needs_space(lines[prev], line) else ""
             else:
                 replacement = "\n\n" if blank else "\n"
             if text[gap_start:gap_end] != replacement:
@@ -153,8 +222,13 @@ _FOOTNOTE = regex.compile(r"\[\d{1,2}\]|[①②③④⑤⑥⑦⑧⑨⑩]")
 _CHINESE = regex.compile(rf"[{_CJK_PUNCT}]|{_CJK}")
 
 
+def _footnote_edits(text: str) -> list[Edit]:
+    """Drop footnote marks ("总量[7] 214.86", "增长②5%"), before spaces are judged by their neighbours."""
+    return [(m.start(), m.end(), "") for m in _FOOTNOTE.finditer(text)]
+
+
 def _space_edits(text: str) -> list[Edit]:
-    """Remove typesetting spaces next to Chinese text and inside numbers; drop footnote marks."""
+    """Remove typesetting spaces next to Chinese text and inside numbers."""
     edits: list[Edit] = []
     for m in _SPACES.finditer(text):
         start, end = m.span()
@@ -165,8 +239,7 @@ def _space_edits(text: str) -> list[Edit]:
             edits.append((start, end, ""))
         elif m.group() != " ":
             edits.append((start, end, " "))
-    edits.extend((m.start(), m.end(), "") for m in _FOOTNOTE.finditer(text))
-    return _merge(edits)
+    return edits
 
 
 def _glues(left: str, right: str) -> bool:
@@ -183,7 +256,7 @@ def clean(raw: str) -> CleanText:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     index = _crlf_index(raw)
     text = text.translate(_FULLWIDTH)
-    for make_edits in (_line_edits, _space_edits):
+    for make_edits in (_footnote_edits, _line_edits, _space_edits):
         text, step = apply_edits(text, make_edits(text))
         index = index[step]
     text, step = _trim(text)

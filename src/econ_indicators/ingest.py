@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 import charset_normalizer
+import pypdfium2 as pdfium
+from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborNode as Node
+
+from .rules import data_lines, read_text
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 HTML_SUFFIXES = (".html", ".htm")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
+PDF_SUFFIXES = (".pdf",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
+PAGE_BREAK = "\f"  # joins the pages of a PDF; the cleaner reads it as a page break
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -73,13 +79,16 @@ def decode(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(encoding), encoding
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
+        if "\x00" not in text:  # NULs between ASCII letters: UTF-16 without its BOM
+            return text, "utf-8"
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise IngestError("not text: no encoding decodes these bytes")
-    encoding = _ENCODING_ALIASES.get(best.encoding.lower(), best.encoding.lower())
+    name = best.encoding.lower().replace("_", "-")
+    encoding = _ENCODING_ALIASES.get(name, name)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -89,41 +98,100 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML page, dropping scripts and styles, breaking at blocks."""
+# Elements that end a line of rendered text; table cells too, so that cells never run together.
+_BLOCKS = frozenset({
+    "address", "article", "blockquote", "body", "br", "caption", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "table", "tbody",
+    "td", "tfoot", "th", "thead", "title", "tr", "ul",
+})
+_PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
+_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 
-    _SKIP = {"script", "style", "noscript", "template"}
-    _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "td"}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
+@lru_cache(maxsize=1)
+def html_noise_selectors() -> tuple[str, ...]:
+    """CSS selectors of the elements dropped from web pages (`data/html_noise.txt`)."""
+    return tuple(ln.strip() for ln in data_lines(read_text("html_noise.txt")))
 
 
 def html_to_text(markup: str) -> str:
-    """Visible text of an HTML document, one block per line."""
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    text = html.unescape("".join(parser.parts))
-    return re.sub(r"\n\s*\n+", "\n\n", text)
+    """Visible text of an HTML page, one block per line, scripts, styles and page chrome dropped."""
+    tree = LexborHTMLParser(markup)
+    for selector in html_noise_selectors():
+        for node in tree.css(selector):
+            node.decompose()
+    if tree.root is None:
+        return ""
+    text = "".join(_rendered_parts(tree.root))
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    return re.sub(r"\n{2,}", "\n\n", text).strip("\n")
+
+
+def _rendered_parts(root: Node) -> Iterator[str]:
+    """Text pieces of a tree in document order, with a newline around every block element."""
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        tag = node.tag
+        if leaving:
+            yield "\n"
+        elif tag == "-text":
+            yield _node_text(node)
+        elif tag and not tag.startswith("-"):  # elements; comments and doctypes say nothing
+            if tag in _BLOCKS:
+                yield "\n"
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
+
+
+def _node_text(node: Node) -> str:
+    """A text node as rendered: runs of white space are one space, except in preformatted text."""
+    text = node.text_content or ""
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _PREFORMATTED:
+            return text
+        parent = parent.parent
+    return _WHITESPACE.sub(" ", text)
+
+
+def pdf_to_text(data: bytes) -> str:
+    """The text layer of a PDF, pages joined by form feeds; raises IngestError when it has none."""
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise IngestError(f"unreadable PDF: {exc}") from exc
+    try:
+        pages = [_page_text(pdf, i) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    if not pages:
+        raise IngestError("PDF without pages")
+    if not any(chars for chars, _ in pages):
+        raise IngestError(f"scanned PDF without a text layer ({len(pages)} pages of images, no characters)")
+    return PAGE_BREAK.join(text for _, text in pages)
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> tuple[int, str]:
+    """(number of characters, text) of one PDF page."""
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        chars = textpage.count_chars()
+        return chars, textpage.get_text_range() if chars > 0 else ""
+    finally:
+        textpage.close()
+        page.close()
+
+
+def to_text(data: bytes, suffix: str) -> tuple[str, str]:
+    """A raw file's text and how it was read (encoding, or "pdf"), by its extension."""
+    if suffix in PDF_SUFFIXES:
+        return pdf_to_text(data), "pdf"
+    text, encoding = decode(data)
+    if suffix in HTML_SUFFIXES:
+        text = html_to_text(text)
+    return text, encoding
 
 
 def read_document(path: Path, raw_dir: Path) -> RawDocument:
@@ -132,9 +200,7 @@ def read_document(path: Path, raw_dir: Path) -> RawDocument:
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     try:
-        text, encoding = decode(data)
-        if path.suffix.lower() in HTML_SUFFIXES:
-            text = html_to_text(text)
+        text, encoding = to_text(data, path.suffix.lower())
     except IngestError as exc:
         return RawDocument(doc_id_for(rel), rel, sha, len(data), None, None, str(exc))
     return RawDocument(doc_id_for(rel), rel, sha, len(data), encoding, text)

@@ -9,7 +9,8 @@ from functools import lru_cache
 from importlib import resources
 
 DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
-              "region_names.csv", "table_headers.csv", "plan_periods.csv", "periods.csv", "metrics.csv")
+              "region_names.csv", "table_headers.csv", "plan_periods.csv", "periods.csv", "metrics.csv",
+              "html_noise.txt", "page_markers.txt")
 
 
 def read_text(name: str) -> str:

@@ -65,7 +65,7 @@ DOC_ID = Column("doc_id", _STR, "Raw file's path under the raw folder, without e
 PATH = Column("path", _STR, "Raw file's path under the raw folder.", nullable=False)
 SHA256 = Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False)
 BYTES = Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False)
-ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with.")
+ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with; 'pdf' for a PDF's text layer.")
 PERIOD = Column("period", _STR, "Sub-year period within the year: M01-M07 (1-7月), Q01 (一季度), Q01-Q03, "
                 "H01 (上半年), M04 (4月); null for the whole year.")
 METRIC_ID = Column("metric_id", _STR, "Canonical indicator from the metric dictionary (gdp, gdp_growth, "
