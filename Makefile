@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup run test dev bench clean
+.PHONY: setup run test dev bench dictionary clean
 
 setup: $(VENV)/.installed
 
@@ -33,6 +33,9 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml
 
 bench: setup
 	$(BIN)/python benchmarks/bench_quantities.py
+
+dictionary: setup
+	$(BIN)/econ-indicators schema --markdown > docs/data_dictionary.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from econ_indicators import describe
 from econ_indicators.io import output_path, read_parquet
+from econ_indicators.schema import data_dictionary_markdown
 
 from .resources import Progress, Storage
 
@@ -94,11 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_cmd = commands.add_parser("run", help="run the refresh job over a raw folder")
     run_cmd.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="default: data/raw")
     run_cmd.add_argument("--out-dir", type=Path, default=Path("data/processed"), help="default: data/processed")
-    commands.add_parser("schema", help="print the columns of every output table")
+    schema_cmd = commands.add_parser("schema", help="print the columns of every output table")
+    schema_cmd.add_argument("--markdown", action="store_true",
+                            help="print the data dictionary (docs/data_dictionary.md) instead")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
-        print(describe(), end="")
+        print(data_dictionary_markdown() if args.markdown else describe(), end="")
         return 0
     print_summary(run(args.raw_dir, args.out_dir, BarProgress()))
     return 0
