@@ -15,7 +15,9 @@ from pydantic import PrivateAttr
 from tqdm import tqdm
 
 from econ_indicators import describe
+from econ_indicators.evaluate import score_line
 from econ_indicators.io import output_path, read_parquet
+from econ_indicators.report import INDEX, REPORT_DIR
 from econ_indicators.schema import data_dictionary_markdown
 
 from .resources import Progress, Storage
@@ -63,21 +65,24 @@ def run(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> dict[
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("econ-indicators: the run failed:\n" + "\n".join(failures))
-    return summarize(out_dir, time.monotonic() - started)
+    return summarize(out_dir, time.monotonic() - started, raw_dir)
 
 
-def summarize(out_dir: Path, seconds: float) -> dict[str, Any]:
-    """Counts from the written tables."""
+def summarize(out_dir: Path, seconds: float, raw_dir: Path | None = None) -> dict[str, Any]:
+    """Counts from the written tables, where the report is, and the score when gold files are beside the raw texts."""
     documents = read_parquet(output_path(out_dir, "documents"))
     failed = documents.filter(pc.equal(documents["status"], "failed"))
+    facts = read_parquet(output_path(out_dir, "facts"))
     return {
         "documents": documents.num_rows,
         "failed": failed.num_rows,
         "failures": list(zip(failed["doc_id"].to_pylist(), failed["error"].to_pylist(), strict=True)),
-        "facts": read_parquet(output_path(out_dir, "facts")).num_rows,
+        "facts": facts.num_rows,
         "indicators": read_parquet(output_path(out_dir, "indicators")).num_rows,
         "seconds": seconds,
         "out_dir": str(out_dir),
+        "report": str(out_dir / REPORT_DIR / INDEX),
+        "score": score_line(raw_dir, facts) if raw_dir is not None else None,
     }
 
 
@@ -86,7 +91,10 @@ def print_summary(summary: dict[str, Any]) -> None:
     for doc_id, error in summary["failures"][:MAX_FAILURES_SHOWN]:
         print(f"  {doc_id}: {error}")
     print(f"facts: {summary['facts']}  indicators: {summary['indicators']}")
+    if summary["score"]:
+        print(f"score: {summary['score']}")
     print(f"time: {summary['seconds']:.1f} s  ->  {summary['out_dir']}")
+    print(f"report: {summary['report']}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
