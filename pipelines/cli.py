@@ -1,4 +1,4 @@
-"""The `econ-indicators` command: run the refresh job in process, print the schema."""
+"""The `econ-indicators` command: run the refresh job in process, show a series, print the schema."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from econ_indicators.evaluate import score_line
 from econ_indicators.io import output_path, read_parquet
 from econ_indicators.report import INDEX, REPORT_DIR
 from econ_indicators.schema import data_dictionary_markdown
+from econ_indicators.series import format_series, metric_series, not_found
 
 from .resources import Progress, Storage
 
@@ -97,6 +98,20 @@ def print_summary(summary: dict[str, Any]) -> None:
     print(f"report: {summary['report']}")
 
 
+def show(region: str, metric: str, data_dir: Path | None) -> int:
+    """Print one region's metric across years; when nothing matches, suggest close names."""
+    try:
+        rows = metric_series(region, metric, data_dir)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"econ-indicators: {exc}") from exc
+    if not rows.empty:
+        print(f"{region} · {metric}")
+        print(format_series(rows))
+        return 0
+    print(not_found(region, metric, data_dir))
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="econ-indicators", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -106,11 +121,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     schema_cmd = commands.add_parser("schema", help="print the columns of every output table")
     schema_cmd.add_argument("--markdown", action="store_true",
                             help="print the data dictionary (docs/data_dictionary.md) instead")
+    show_cmd = commands.add_parser("show", help="print a region's metric across years")
+    show_cmd.add_argument("--region", required=True, help="region name or 6-digit code, e.g. 西安市")
+    show_cmd.add_argument("--metric", required=True, help="metric label, e.g. 地区生产总值")
+    show_cmd.add_argument("--data-dir", type=Path, default=None,
+                          help="folder with the tables (default: $ECON_INDICATORS_DATA, else data/processed)")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
         print(data_dictionary_markdown() if args.markdown else describe(), end="")
         return 0
+    if args.command == "show":
+        return show(args.region, args.metric, args.data_dir)
     print_summary(run(args.raw_dir, args.out_dir, BarProgress()))
     return 0
 

@@ -117,6 +117,14 @@ def test_cli_rerun_is_byte_identical_and_reports_bad_files(outputs, samples_dir,
     assert score.removeprefix("score: ") in (tmp_path / "out" / "report" / "index.html").read_text("utf-8")
 
 
+def test_cli_show_prints_a_series_or_close_labels(outputs, capsys):
+    assert main(["show", "--region", "西安市", "--metric", "地区生产总值", "--data-dir", str(outputs)]) == 0
+    printed = capsys.readouterr().out
+    assert "1,390,267,000,000" in printed and "CNY" in printed and "conflict" in printed
+    assert main(["show", "--region", "西安市", "--metric", "生产总值", "--data-dir", str(outputs)]) == 1
+    assert "close labels:" in capsys.readouterr().out
+
+
 def test_cli_names_a_missing_raw_folder(tmp_path):
     with pytest.raises(SystemExit, match="raw folder not found"):
         main(["run", "--raw-dir", str(tmp_path / "missing"), "--out-dir", str(tmp_path / "out")])
