@@ -10,21 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from econ_indicators.schema import OUTPUT_TABLES, TABLES
-from pipelines.cli import main, run
+from pipelines.cli import main
 from pipelines.definitions import REFRESH_JOB, defs
 
 
-@pytest.fixture(scope="module")
-def outputs(samples_dir, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("processed")
-    mp = pytest.MonkeyPatch()
-    mp.delenv("DAGSTER_HOME", raising=False)
-    try:
-        summary = run(samples_dir, out)
-    finally:
-        mp.undo()
-    assert summary["documents"] == len(list(samples_dir.glob("*.txt")))
-    return out
+@pytest.fixture
+def outputs(pipeline_outputs) -> Path:
+    return pipeline_outputs
 
 
 def test_definitions_load_with_the_expected_assets():
