@@ -1,12 +1,13 @@
 # One command each: `make run` (set up + run the refresh job on data/raw), `make test`
-# (set up + lint + tests), `make dev` (set up + Dagster UI on 127.0.0.1:3000).
+# (set up + lint + tests), `make dev` (set up + Dagster UI on 127.0.0.1:3000), `make notebook`
+# (set up + JupyterLab on notebooks/explore.ipynb).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup run test dev bench clean
+.PHONY: setup run test dev notebook bench dictionary clean
 
 setup: $(VENV)/.installed
 
@@ -31,8 +32,18 @@ test: setup
 dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+$(VENV)/.notebook: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,notebook]"
+	touch $@
+
+notebook: $(VENV)/.notebook
+	$(BIN)/jupyter lab --ip 127.0.0.1 notebooks/explore.ipynb
+
 bench: setup
 	$(BIN)/python benchmarks/bench_quantities.py
+
+dictionary: setup
+	$(BIN)/econ-indicators schema --markdown > docs/data_dictionary.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

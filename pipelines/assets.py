@@ -5,8 +5,10 @@ import pyarrow as pa
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from econ_indicators import extract, tables
+from econ_indicators.evaluate import score_line
 from econ_indicators.ingest import discover
 from econ_indicators.io import output_path, read_parquet, write_parquet
+from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
 from econ_indicators.schema import CLEAN_TEXTS, EXTRACTION_ERRORS, RAW_TEXTS
 
@@ -102,4 +104,15 @@ def documents(storage: Storage) -> MaterializeResult:
     })
 
 
-ASSETS = [raw_texts, clean_texts, facts, indicators, documents]
+@asset(group_name=GROUP, deps=[facts, indicators, documents],
+       description="HTML report with PNG charts: facts by document, unit and kind, attribution, conflicts, score.")
+def report(storage: Storage) -> MaterializeResult:
+    score = score_line(storage.raw_path, read_parquet(output_path(storage.out_path, "facts")))
+    page = write_report(storage.out_path, score)
+    metadata = {"path": MetadataValue.path(str(page))}
+    if score:
+        metadata["score"] = MetadataValue.text(score)
+    return MaterializeResult(metadata=metadata)
+
+
+ASSETS = [raw_texts, clean_texts, facts, indicators, documents, report]

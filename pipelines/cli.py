@@ -1,4 +1,4 @@
-"""The `econ-indicators` command: run the refresh job in process, print the schema."""
+"""The `econ-indicators` command: run the refresh job in process, show a series, print the schema."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from pydantic import PrivateAttr
 from tqdm import tqdm
 
 from econ_indicators import describe
+from econ_indicators.evaluate import score_line
 from econ_indicators.io import output_path, read_parquet
+from econ_indicators.report import INDEX, REPORT_DIR
+from econ_indicators.schema import data_dictionary_markdown
+from econ_indicators.series import format_series, metric_series, not_found
 
 from .resources import Progress, Storage
 
@@ -62,21 +66,24 @@ def run(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> dict[
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("econ-indicators: the run failed:\n" + "\n".join(failures))
-    return summarize(out_dir, time.monotonic() - started)
+    return summarize(out_dir, time.monotonic() - started, raw_dir)
 
 
-def summarize(out_dir: Path, seconds: float) -> dict[str, Any]:
-    """Counts from the written tables."""
+def summarize(out_dir: Path, seconds: float, raw_dir: Path | None = None) -> dict[str, Any]:
+    """Counts from the written tables, where the report is, and the score when gold files are beside the raw texts."""
     documents = read_parquet(output_path(out_dir, "documents"))
     failed = documents.filter(pc.equal(documents["status"], "failed"))
+    facts = read_parquet(output_path(out_dir, "facts"))
     return {
         "documents": documents.num_rows,
         "failed": failed.num_rows,
         "failures": list(zip(failed["doc_id"].to_pylist(), failed["error"].to_pylist(), strict=True)),
-        "facts": read_parquet(output_path(out_dir, "facts")).num_rows,
+        "facts": facts.num_rows,
         "indicators": read_parquet(output_path(out_dir, "indicators")).num_rows,
         "seconds": seconds,
         "out_dir": str(out_dir),
+        "report": str(out_dir / REPORT_DIR / INDEX),
+        "score": score_line(raw_dir, facts) if raw_dir is not None else None,
     }
 
 
@@ -85,7 +92,24 @@ def print_summary(summary: dict[str, Any]) -> None:
     for doc_id, error in summary["failures"][:MAX_FAILURES_SHOWN]:
         print(f"  {doc_id}: {error}")
     print(f"facts: {summary['facts']}  indicators: {summary['indicators']}")
+    if summary["score"]:
+        print(f"score: {summary['score']}")
     print(f"time: {summary['seconds']:.1f} s  ->  {summary['out_dir']}")
+    print(f"report: {summary['report']}")
+
+
+def show(region: str, metric: str, data_dir: Path | None) -> int:
+    """Print one region's metric across years; when nothing matches, suggest close names."""
+    try:
+        rows = metric_series(region, metric, data_dir)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"econ-indicators: {exc}") from exc
+    if not rows.empty:
+        print(f"{region} · {metric}")
+        print(format_series(rows))
+        return 0
+    print(not_found(region, metric, data_dir))
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,12 +118,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_cmd = commands.add_parser("run", help="run the refresh job over a raw folder")
     run_cmd.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="default: data/raw")
     run_cmd.add_argument("--out-dir", type=Path, default=Path("data/processed"), help="default: data/processed")
-    commands.add_parser("schema", help="print the columns of every output table")
+    schema_cmd = commands.add_parser("schema", help="print the columns of every output table")
+    schema_cmd.add_argument("--markdown", action="store_true",
+                            help="print the data dictionary (docs/data_dictionary.md) instead")
+    show_cmd = commands.add_parser("show", help="print a region's metric across years")
+    show_cmd.add_argument("--region", required=True, help="region name or 6-digit code, e.g. 西安市")
+    show_cmd.add_argument("--metric", required=True, help="metric label, e.g. 地区生产总值")
+    show_cmd.add_argument("--data-dir", type=Path, default=None,
+                          help="folder with the tables (default: $ECON_INDICATORS_DATA, else data/processed)")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
-        print(describe(), end="")
+        print(data_dictionary_markdown() if args.markdown else describe(), end="")
         return 0
+    if args.command == "show":
+        return show(args.region, args.metric, args.data_dir)
     print_summary(run(args.raw_dir, args.out_dir, BarProgress()))
     return 0
 

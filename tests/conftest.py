@@ -41,3 +41,19 @@ def _pdf_bytes(pages: list[list[str]]) -> bytes:
 def make_pdf():
     """Builds tiny PDFs with a text layer (ASCII lines) or blank pages."""
     return _pdf_bytes
+
+
+@pytest.fixture(scope="session")
+def pipeline_outputs(samples_dir, tmp_path_factory) -> Path:
+    """The refresh job run once, in process, on the samples into a temp dir (shared by the tests)."""
+    from pipelines.cli import run
+
+    out = tmp_path_factory.mktemp("processed")
+    mp = pytest.MonkeyPatch()
+    mp.delenv("DAGSTER_HOME", raising=False)
+    try:
+        summary = run(samples_dir, out)
+    finally:
+        mp.undo()
+    assert summary["documents"] == len(list(samples_dir.glob("*.txt")))
+    return out

@@ -1,6 +1,7 @@
 """End to end: the refresh job, run in process on the samples, into a temp dir."""
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -9,26 +10,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from econ_indicators.schema import OUTPUT_TABLES, TABLES
-from pipelines.cli import main, run
+from pipelines.cli import main
 from pipelines.definitions import REFRESH_JOB, defs
 
 
-@pytest.fixture(scope="module")
-def outputs(samples_dir, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("processed")
-    mp = pytest.MonkeyPatch()
-    mp.delenv("DAGSTER_HOME", raising=False)
-    try:
-        summary = run(samples_dir, out)
-    finally:
-        mp.undo()
-    assert summary["documents"] == len(list(samples_dir.glob("*.txt")))
-    return out
+@pytest.fixture
+def outputs(pipeline_outputs) -> Path:
+    return pipeline_outputs
 
 
 def test_definitions_load_with_the_expected_assets():
     keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
-    assert keys == ["clean_texts", "documents", "facts", "indicators", "raw_texts"]
+    assert keys == ["clean_texts", "documents", "facts", "indicators", "raw_texts", "report"]
     assert defs.resolve_job_def(REFRESH_JOB) is not None
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 3 * * *"
 
@@ -81,7 +74,19 @@ def test_indicators_reference_existing_facts(outputs):
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {n: hashlib.sha256((folder / f"{n}.parquet").read_bytes()).hexdigest() for n in OUTPUT_TABLES}
+    files = [folder / f"{n}.parquet" for n in OUTPUT_TABLES] + sorted((folder / "report").iterdir())
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+GDP_GOLD = {"surface": "13902.67亿元", "value": 1390267000000, "unit": "CNY", "kind": "level", "core": True,
+            "masked": False, "region": ["西安市"], "year": 2025, "metric_keywords": ["地区生产总值"]}
+
+
+def test_report_is_written_beside_the_tables(outputs):
+    page = (outputs / "report" / "index.html").read_text(encoding="utf-8")
+    assert "03_xian_2025_statistical_communique_pdftext" in page and "<h2>Conflicts</h2>" in page
+    assert "no score" in page  # no gold files beside the samples
+    assert len(list((outputs / "report").glob("*.png"))) == 4
 
 
 def test_cli_rerun_is_byte_identical_and_reports_bad_files(outputs, samples_dir, tmp_path, capsys,
@@ -92,10 +97,24 @@ def test_cli_rerun_is_byte_identical_and_reports_bad_files(outputs, samples_dir,
     assert main(["run", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")]) == 0
     assert _digests(tmp_path / "out") == _digests(outputs)
     (raw / "empty.txt").write_bytes(b"")
+    gold = json.dumps(GDP_GOLD, ensure_ascii=False) + "\n"
+    (raw / "03_xian_2025_statistical_communique_pdftext.gold.jsonl").write_text(gold, encoding="utf-8")
     assert main(["run", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")]) == 0
     printed = capsys.readouterr().out
     assert "failed: 1" in printed and "empty: empty file" in printed
     assert "facts:" in printed and "indicators:" in printed
+    assert f"report: {tmp_path / 'out' / 'report' / 'index.html'}" in printed
+    score = next(line for line in printed.splitlines() if line.startswith("score: "))
+    assert " recall=1.0 " in score and "core_recall=1.0 region_acc=1.0 year_acc=1.0 metric_acc=1.0" in score
+    assert score.removeprefix("score: ") in (tmp_path / "out" / "report" / "index.html").read_text("utf-8")
+
+
+def test_cli_show_prints_a_series_or_close_labels(outputs, capsys):
+    assert main(["show", "--region", "西安市", "--metric", "地区生产总值", "--data-dir", str(outputs)]) == 0
+    printed = capsys.readouterr().out
+    assert "1,390,267,000,000" in printed and "CNY" in printed and "conflict" in printed
+    assert main(["show", "--region", "西安市", "--metric", "生产总值", "--data-dir", str(outputs)]) == 1
+    assert "close labels:" in capsys.readouterr().out
 
 
 def test_cli_names_a_missing_raw_folder(tmp_path):

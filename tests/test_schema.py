@@ -1,8 +1,12 @@
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
-from econ_indicators.schema import FACTS, OUTPUT_TABLES, TABLES, describe
+from econ_indicators.schema import DICTIONARY_PATH, FACTS, OUTPUT_TABLES, TABLES, data_dictionary_markdown, describe
 from econ_indicators.tables import to_arrow
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_field_carries_its_description():
@@ -32,3 +36,24 @@ def test_describe_lists_every_output_column():
 def test_a_row_missing_a_column_is_an_error():
     with pytest.raises(ValueError, match="lacks column 'doc_id'"):
         to_arrow(TABLES["extraction_errors"], [{"error": "x"}])
+
+
+def test_every_column_has_an_example():
+    missing = [f"{t.name}.{c.name}" for t in TABLES.values() for c in t.columns if not c.example]
+    assert missing == []
+
+
+def test_data_dictionary_lists_every_column_with_escaped_pipes():
+    text = data_dictionary_markdown()
+    for table in TABLES.values():
+        assert f"## {table.name}\n" in text
+        for column in table.columns:
+            assert f"| `{column.name}` | {column.type} |" in text
+    assert "level \\| change" in text
+
+
+def test_committed_data_dictionary_is_up_to_date():
+    committed = ROOT / DICTIONARY_PATH
+    assert committed.read_text(encoding="utf-8") == data_dictionary_markdown(), (
+        f"{DICTIONARY_PATH} is out of date: regenerate it with `make dictionary` "
+        f"(.venv/bin/econ-indicators schema --markdown > {DICTIONARY_PATH})")

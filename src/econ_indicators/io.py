@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,18 +13,29 @@ import pyarrow.parquet as pq
 from .schema import TABLES
 
 
-def write_parquet(table: pa.Table, path: Path) -> Path:
-    """Write `table` to `path` through a temporary file renamed into place."""
+def _replace_atomically(path: Path, write: Callable[[str], None]) -> Path:
+    """Call `write` on a temporary name beside `path`, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd", write_statistics=True)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_parquet(table: pa.Table, path: Path) -> Path:
+    """Write `table` to `path` through a temporary file renamed into place."""
+    return _replace_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd",
+                                                                write_statistics=True))
+
+
+def write_bytes(data: bytes, path: Path) -> Path:
+    """Write `data` to `path` through a temporary file renamed into place."""
+    return _replace_atomically(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def read_parquet(path: Path) -> pa.Table:

@@ -1,7 +1,7 @@
 """Every output column, declared once.
 
 The declarations below produce the Parquet schemas (with each column's description and unit
-in the field metadata), the `econ-indicators schema` listing and the data dictionary.
+in the field metadata), the `econ-indicators schema` listing and docs/data_dictionary.md.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ SCHEMA_VERSION = "1"
 
 @dataclass(frozen=True)
 class Column:
-    """One output column: its name, Arrow type, meaning and unit (None when unitless)."""
+    """One output column: its name, Arrow type, meaning, unit (None when unitless) and an example value."""
 
     name: str
     type: pa.DataType
     description: str
     unit: str | None = None
     nullable: bool = True
+    example: str | None = None
 
     def field(self) -> pa.Field:
         meta = {"description": self.description}
@@ -59,66 +60,86 @@ class Table:
 
 
 _STR = pa.string()
+_XIAN = "samples/03_xian_2025_statistical_communique_pdftext"
 
 # Columns that several tables share, declared once.
-DOC_ID = Column("doc_id", _STR, "Raw file's path under the raw folder, without extension.", nullable=False)
-PATH = Column("path", _STR, "Raw file's path under the raw folder.", nullable=False)
-SHA256 = Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False)
-BYTES = Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False)
-ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with; 'pdf' for a PDF's text layer.")
+DOC_ID = Column("doc_id", _STR, "Raw file's path under the raw folder, without extension.", nullable=False,
+                example=_XIAN)
+PATH = Column("path", _STR, "Raw file's path under the raw folder.", nullable=False, example=f"{_XIAN}.txt")
+SHA256 = Column("sha256", _STR, "SHA-256 of the raw bytes.", nullable=False,
+                example="e587233064f4a7f4c49c2003e86b86ae4f3f1c736a548bd4f6cc85b548cbc312")
+BYTES = Column("bytes", pa.int64(), "Size of the raw file.", "byte", nullable=False, example="19236")
+ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with; 'pdf' for a PDF's text layer.",
+                  example="utf-8")
 PERIOD = Column("period", _STR, "Sub-year period within the year: M01-M07 (1-7月), Q01 (一季度), Q01-Q03, "
-                "H01 (上半年), M04 (4月); null for the whole year.")
+                "H01 (上半年), M04 (4月); null for the whole year.", example="M01-M07")
 METRIC_ID = Column("metric_id", _STR, "Canonical indicator from the metric dictionary (gdp, gdp_growth, "
-                   "fiscal_revenue, ...); null when the label is not in it.")
+                   "fiscal_revenue, ...); null when the label is not in it.", example="gdp")
 
 FACTS = Table(
     name="facts",
     description="One row per figure found in a document, with its attribution and provenance.",
     key=("fact_id",),
     columns=(
-        Column("fact_id", _STR, "Stable id: hash of doc_id, raw offsets and surface.", nullable=False),
+        Column("fact_id", _STR, "Stable id: hash of doc_id, raw offsets and surface.", nullable=False,
+               example="1fb67741d6f6937d"),
         DOC_ID,
-        Column("region", _STR, "Administrative area the figure is about (full official name)."),
-        Column("region_code", _STR, "6-digit administrative division code of the region."),
-        Column("year", pa.int16(), "Year the figure refers to (not the publication year).", "year"),
+        Column("region", _STR, "Administrative area the figure is about (full official name).", example="西安市"),
+        Column("region_code", _STR, "6-digit administrative division code of the region.", example="610100"),
+        Column("year", pa.int16(), "Year the figure refers to (not the publication year).", "year",
+               example="2025"),
         PERIOD,
-        Column("metric", _STR, "Short label of what is measured, taken from the text (<= 30 chars)."),
+        Column("metric", _STR, "Short label of what is measured, taken from the text (<= 30 chars).",
+               example="西安市地区生产总值"),
         METRIC_ID,
         Column("value", pa.float64(), "Value in base units (magnitudes expanded); null when masked; "
-               "the low end of a range.", "unit"),
-        Column("value_low", pa.float64(), "Low end of a range (3至5亿元 → 3e8); null for a single figure.", "unit"),
-        Column("value_high", pa.float64(), "High end of a range (3至5亿元 → 5e8); null for a single figure.", "unit"),
-        Column("unit", _STR, "Canonical unit code (CNY, %, pct_point, t, kW, person, ...).", nullable=False),
-        Column("surface", _STR, "The figure as written in the clean text.", nullable=False),
-        Column("qualifier", _STR, "approx | over | under | range | null: how the text bounds the figure."),
-        Column("kind", _STR, "level | change | share | rank | target | standard | other.", nullable=False),
-        Column("masked", pa.bool_(), "True when the text hides the number (X亿元).", nullable=False),
-        Column("sentence", _STR, "The clean sentence the figure stands in."),
-        Column("char_start", pa.int64(), "Offset of the figure's first character in the raw text.", "char"),
-        Column("char_end", pa.int64(), "Offset just past the figure's last character in the raw text.", "char"),
+               "the low end of a range.", "unit", example="1390267000000.0"),
+        Column("value_low", pa.float64(), "Low end of a range (3至5亿元 → 3e8); null for a single figure.", "unit",
+               example="300000000.0"),
+        Column("value_high", pa.float64(), "High end of a range (3至5亿元 → 5e8); null for a single figure.",
+               "unit", example="500000000.0"),
+        Column("unit", _STR, "Canonical unit code (CNY, %, pct_point, t, kW, person, ...).", nullable=False,
+               example="CNY"),
+        Column("surface", _STR, "The figure as written in the clean text.", nullable=False, example="13902.67亿元"),
+        Column("qualifier", _STR, "approx | over | under | range | null: how the text bounds the figure.",
+               example="over"),
+        Column("kind", _STR, "level | change | share | rank | target | standard | other.", nullable=False,
+               example="level"),
+        Column("masked", pa.bool_(), "True when the text hides the number (X亿元).", nullable=False,
+               example="false"),
+        Column("sentence", _STR, "The clean sentence the figure stands in.",
+               example="2025年西安市地区生产总值13902.67亿元，按不变价格计算，比上年增长4.7%。"),
+        Column("char_start", pa.int64(), "Offset of the figure's first character in the raw text.", "char",
+               example="287"),
+        Column("char_end", pa.int64(), "Offset just past the figure's last character in the raw text.", "char",
+               example="298"),
     ),
 )
 
 INDICATORS = Table(
     name="indicators",
-    description="One row per (region, year, metric, unit, kind): agreeing facts merged, conflicts kept.",
+    description="One row per (region, year, metric_id or metric, unit, kind, period) and value: agreeing facts "
+                "merged, conflicts kept.",
     key=("region_code", "year", "metric_id", "metric", "unit", "kind", "period", "value"),
     columns=(
-        Column("region", _STR, "Administrative area (full official name)."),
-        Column("region_code", _STR, "6-digit administrative division code."),
-        Column("year", pa.int16(), "Year the indicator refers to.", "year"),
+        Column("region", _STR, "Administrative area (full official name).", example="西安市"),
+        Column("region_code", _STR, "6-digit administrative division code.", example="610100"),
+        Column("year", pa.int16(), "Year the indicator refers to.", "year", example="2025"),
         PERIOD,
         METRIC_ID,
         Column("metric", _STR, "Metric label (the first in sort order when several labels share a metric_id).",
-               nullable=False),
-        Column("unit", _STR, "Canonical unit code.", nullable=False),
-        Column("kind", _STR, "level | change | share | rank | target | standard | other.", nullable=False),
-        Column("value", pa.float64(), "Value in base units; null when masked.", "unit"),
-        Column("n_sources", pa.int32(), "Number of facts that state this value.", nullable=False),
+               nullable=False, example="西安市地区生产总值"),
+        Column("unit", _STR, "Canonical unit code.", nullable=False, example="CNY"),
+        Column("kind", _STR, "level | change | share | rank | target | standard | other.", nullable=False,
+               example="level"),
+        Column("value", pa.float64(), "Value in base units; null when masked.", "unit", example="1390267000000.0"),
+        Column("n_sources", pa.int32(), "Number of facts that state this value.", nullable=False, example="1"),
         Column("conflict", pa.bool_(), "True when other facts give another value for the same key.",
-               nullable=False),
-        Column("fact_ids", pa.list_(_STR), "Ids of the facts behind this row.", nullable=False),
-        Column("doc_ids", pa.list_(_STR), "Documents the facts come from.", nullable=False),
+               nullable=False, example="false"),
+        Column("fact_ids", pa.list_(_STR), "Ids of the facts behind this row.", nullable=False,
+               example='["1fb67741d6f6937d"]'),
+        Column("doc_ids", pa.list_(_STR), "Documents the facts come from.", nullable=False,
+               example=f'["{_XIAN}"]'),
     ),
 )
 
@@ -128,14 +149,15 @@ DOCUMENTS = Table(
     key=("doc_id",),
     columns=(
         DOC_ID, PATH, SHA256, BYTES, ENCODING,
-        Column("title", _STR, "Document title as found in the text."),
+        Column("title", _STR, "Document title as found in the text.", example="西安市2025年国民经济和社会发展统计公报"),
         Column("published", pa.date32(), "Publication date found in the text (full date, or a dateline "
-               "with the year from context)."),
-        Column("year", pa.int16(), "Year that figures without a year of their own refer to.", "year"),
-        Column("region", _STR, "The document's own region (what 全市/我市 refer to)."),
-        Column("status", _STR, "ok | failed.", nullable=False),
-        Column("error", _STR, "Why the document failed (null when ok)."),
-        Column("n_facts", pa.int32(), "Number of facts extracted.", nullable=False),
+               "with the year from context).", example="2026-05-15"),
+        Column("year", pa.int16(), "Year that figures without a year of their own refer to.", "year",
+               example="2025"),
+        Column("region", _STR, "The document's own region (what 全市/我市 refer to).", example="西安市"),
+        Column("status", _STR, "ok | failed.", nullable=False, example="ok"),
+        Column("error", _STR, "Why the document failed (null when ok).", example="empty file"),
+        Column("n_facts", pa.int32(), "Number of facts extracted.", nullable=False, example="330"),
     ),
 )
 
@@ -146,8 +168,9 @@ RAW_TEXTS = Table(
     stage=True,
     columns=(
         DOC_ID, PATH, SHA256, BYTES, ENCODING,
-        Column("text", pa.large_string(), "Decoded text (null when the file could not be read)."),
-        Column("error", _STR, "Why the file could not be read."),
+        Column("text", pa.large_string(), "Decoded text (null when the file could not be read).",
+               example="西安市2025年国民经济和社会发展统计公报…"),
+        Column("error", _STR, "Why the file could not be read.", example="empty file"),
     ),
 )
 
@@ -158,14 +181,15 @@ CLEAN_TEXTS = Table(
     stage=True,
     columns=(
         DOC_ID,
-        Column("text", pa.large_string(), "Clean text."),
-        Column("raw_index", pa.large_binary(), "Raw offset of each clean character (int32 array)."),
-        Column("title", _STR, "Document title."),
-        Column("published", pa.date32(), "Publication date."),
-        Column("year", pa.int16(), "The year most figures of the document refer to.", "year"),
-        Column("region", _STR, "The document's own region."),
-        Column("region_code", _STR, "6-digit code of the document's own region."),
-        Column("error", _STR, "Why cleaning failed."),
+        Column("text", pa.large_string(), "Clean text.", example="西安市2025年国民经济和社会发展统计公报…"),
+        Column("raw_index", pa.large_binary(), "Raw offset of each clean character (int32 array).",
+               example="(binary: 4 bytes per clean character)"),
+        Column("title", _STR, "Document title.", example="西安市2025年国民经济和社会发展统计公报"),
+        Column("published", pa.date32(), "Publication date.", example="2026-05-15"),
+        Column("year", pa.int16(), "The year most figures of the document refer to.", "year", example="2025"),
+        Column("region", _STR, "The document's own region.", example="西安市"),
+        Column("region_code", _STR, "6-digit code of the document's own region.", example="610100"),
+        Column("error", _STR, "Why cleaning failed.", example="cleaning failed: ValueError: ..."),
     ),
 )
 
@@ -176,7 +200,8 @@ EXTRACTION_ERRORS = Table(
     stage=True,
     columns=(
         DOC_ID,
-        Column("error", _STR, "Why extraction failed.", nullable=False),
+        Column("error", _STR, "Why extraction failed.", nullable=False,
+               example="extraction failed: ValueError: ..."),
     ),
 )
 
@@ -197,4 +222,45 @@ def describe() -> str:
             null = "" if c.nullable else " (required)"
             lines.append(f"  {c.name:<{width}}  {str(c.type):<14} {c.description}{unit}{null}")
         lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+DICTIONARY_PATH = "docs/data_dictionary.md"
+_DICTIONARY_HEAD = """# Data dictionary
+
+Generated from `src/econ_indicators/schema.py` by `make dictionary`; do not edit by hand.
+Every table is a Parquet file under the output folder (default `data/processed/`); each field
+also carries its description and unit in the Parquet metadata. Load them with
+`econ_indicators.load(name)`, which turns `unit`, `kind` and `region` into pandas categoricals
+and `year` into a nullable integer (`Int16`). A `unit` of `unit` means: in the row's `unit` column.
+"""
+
+
+def _cell(text: str | None) -> str:
+    """A Markdown table cell: pipes escaped, empty when there is nothing to say."""
+    return "" if text is None else str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table_markdown(table: Table) -> list[str]:
+    lines = [f"## {table.name}", "", f"`{table.file_name}`: {table.description}", "",
+             f"Key: {', '.join(f'`{k}`' for k in table.key)}", "",
+             "| column | type | unit | required | description | example |",
+             "|---|---|---|---|---|---|"]
+    for c in table.columns:
+        example = f"`{_cell(c.example)}`" if c.example else ""
+        lines.append(f"| `{c.name}` | {c.type} | {_cell(c.unit)} | {'yes' if not c.nullable else ''} "
+                     f"| {_cell(c.description)} | {example} |")
+    return [*lines, ""]
+
+
+def data_dictionary_markdown() -> str:
+    """docs/data_dictionary.md: every column of every table, output tables first."""
+    lines = [_DICTIONARY_HEAD, "# Output tables", ""]
+    for name in OUTPUT_TABLES:
+        lines += _table_markdown(TABLES[name])
+    lines += ["# Intermediate tables", "", "Kept under `_stage/` between the pipeline's steps; not meant for "
+              "analysis.", ""]
+    for table in TABLES.values():
+        if table.stage:
+            lines += _table_markdown(table)
     return "\n".join(lines).rstrip() + "\n"

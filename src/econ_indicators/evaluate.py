@@ -1,0 +1,151 @@
+"""Score facts against gold files lying beside the raw texts (`<doc>.gold.jsonl`).
+
+Same definitions as the shared evaluation's scorer: figures are paired one to one inside a
+document (same unit, values within a relative 1e-6, a change compared on its magnitude, masked
+with masked; a candidate with the gold surface first); precision counts rows that pair with any
+gold figure, f1 combines it with the recall of core figures; region, year and metric are judged
+on the pairs, and the sign of changes apart.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+GOLD_SUFFIX = ".gold.jsonl"
+REGION_SUFFIXES = ("特别行政区", "自治州", "自治县", "地区", "新区", "省", "市", "区", "县", "州", "盟", "旗")
+MAX_METRIC_LABEL = 30
+METRIC_COLUMNS = ("metric", "metric_label", "metric_name")
+LINE_KEYS = ("precision", "recall", "f1", "core_recall", "region_acc", "year_acc", "metric_acc", "sign_acc")
+
+Row = dict[str, Any]
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def read_gold(raw_dir: Path) -> dict[str, list[Row]]:
+    """Gold rows per document name, from every `<doc>.gold.jsonl` under `raw_dir`."""
+    gold: dict[str, list[Row]] = {}
+    for path in sorted(raw_dir.rglob(f"*{GOLD_SUFFIX}")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        gold[path.name[: -len(GOLD_SUFFIX)]] = [json.loads(line) for line in lines if line.strip()]
+    return gold
+
+
+def facts_by_document(facts: Iterable[Row]) -> dict[str, list[Row]]:
+    """Fact rows grouped by the last part of their doc_id (how gold files are named)."""
+    grouped: dict[str, list[Row]] = {}
+    for row in facts:
+        grouped.setdefault(str(row["doc_id"]).replace("\\", "/").rsplit("/", 1)[-1], []).append(row)
+    return grouped
+
+
+def same_figure(gold: Row, fact: Row) -> bool:
+    """Whether a fact states the gold figure: same unit and value (masked: both masked)."""
+    if str(fact.get("unit")) != gold["unit"]:
+        return False
+    if gold.get("masked"):
+        return bool(fact.get("masked")) and _missing(fact.get("value"))
+    expected, found = gold.get("value"), fact.get("value")
+    if _missing(expected) or _missing(found):
+        return False
+    if gold.get("kind") == "change":
+        expected, found = abs(expected), abs(found)
+    return math.isclose(float(expected), float(found), rel_tol=1e-6, abs_tol=1e-9)
+
+
+def pair(gold_rows: list[Row], facts: list[Row]) -> list[tuple[Row, Row]]:
+    """Greedy one-to-one pairs in gold order; among candidates, the first with the gold surface wins."""
+    free = list(range(len(facts)))
+    pairs = []
+    for gold in gold_rows:
+        candidates = [i for i in free if same_figure(gold, facts[i])]
+        if not candidates:
+            continue
+        chosen = next((i for i in candidates if facts[i].get("surface") == gold.get("surface")), candidates[0])
+        free.remove(chosen)
+        pairs.append((gold, facts[chosen]))
+    return pairs
+
+
+def _region_stem(name: Any) -> str:
+    name = str(name or "").strip()
+    suffix = next((s for s in REGION_SUFFIXES if name.endswith(s) and len(name) > len(s) + 1), "")
+    return name[: len(name) - len(suffix)]
+
+
+def region_right(gold: Row, fact: Row) -> bool:
+    accepted = {_region_stem(r) for r in gold.get("region") or []}
+    return _region_stem(fact.get("region")) in (accepted or {""})
+
+
+def year_right(gold: Row, fact: Row) -> bool:
+    expected, found = gold.get("year"), fact.get("year")
+    if _missing(expected):
+        return _missing(found)
+    accepted = {int(y) for y in (expected if isinstance(expected, list) else [expected])}
+    return not _missing(found) and int(found) in accepted
+
+
+def metric_right(gold: Row, fact: Row) -> bool:
+    labels = [str(fact.get(c) or "") for c in METRIC_COLUMNS]
+    labels = [label for label in labels if 0 < len(label) <= MAX_METRIC_LABEL]
+    return any(k and k in label for k in gold.get("metric_keywords") or [] for label in labels)
+
+
+def _counts(gold_rows: list[Row], facts: list[Row]) -> Counter:
+    pairs = pair(gold_rows, facts)
+    changes = [(g, f) for g, f in pairs if g.get("kind") == "change" and not g.get("masked")]
+    return Counter(
+        gold=len(gold_rows), pred=len(facts), matched=len(pairs),
+        gold_core=sum(1 for g in gold_rows if g.get("core")),
+        matched_core=sum(1 for g, _ in pairs if g.get("core")),
+        region_ok=sum(region_right(g, f) for g, f in pairs),
+        year_ok=sum(year_right(g, f) for g, f in pairs),
+        metric_ok=sum(metric_right(g, f) for g, f in pairs),
+        changes=len(changes),
+        sign_ok=sum((g["value"] < 0) == (float(f["value"]) < 0) for g, f in changes),
+    )
+
+
+def _ratio(part: int, whole: int, empty: float = 0.0) -> float:
+    return part / whole if whole else empty
+
+
+def score(gold: dict[str, list[Row]], facts: dict[str, list[Row]]) -> dict[str, float]:
+    """The scores over the documents that have gold; facts of other documents are ignored."""
+    total: Counter = Counter()
+    for doc, gold_rows in gold.items():
+        total.update(_counts(gold_rows, facts.get(doc, [])))
+    precision = _ratio(total["matched"], total["pred"])
+    core_recall = _ratio(total["matched_core"], total["gold_core"])
+    f1 = 2 * precision * core_recall / (precision + core_recall) if precision + core_recall else 0.0
+    matched = total["matched"] or 1
+    scores = {
+        "precision": precision, "recall": _ratio(total["matched"], total["gold"]), "f1": f1,
+        "core_recall": core_recall, "region_acc": total["region_ok"] / matched,
+        "year_acc": total["year_ok"] / matched, "metric_acc": total["metric_ok"] / matched,
+        "sign_acc": _ratio(total["sign_ok"], total["changes"], empty=1.0),
+    }
+    return {k: round(v, 4) for k, v in scores.items()}
+
+
+def format_line(scores: dict[str, float]) -> str:
+    """`precision=… recall=… f1=… core_recall=… region_acc=… year_acc=… metric_acc=… sign_acc=…`."""
+    return " ".join(f"{k}={scores[k]}" for k in LINE_KEYS)
+
+
+def score_line(raw_dir: Path, facts: pa.Table) -> str | None:
+    """The score line of `facts` against the gold files under `raw_dir`; None when there are none."""
+    gold = read_gold(Path(raw_dir))
+    if not gold:
+        return None
+    return format_line(score(gold, facts_by_document(facts.to_pylist())))

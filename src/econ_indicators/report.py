@@ -1,0 +1,185 @@
+"""The run report: one HTML page with PNG charts describing what a run extracted.
+
+Built only from the output tables (and the gold files beside the raw texts, when there are
+any), with no timestamps and fixed PNG metadata, so that an unchanged run rewrites identical files.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .io import output_path, read_parquet, write_bytes
+
+REPORT_DIR = "report"
+INDEX = "index.html"
+TOP_METRICS = 20
+MAX_CONFLICTS = 100
+MAX_BARS = 15
+
+
+@dataclass
+class Report:
+    """The page and its charts (file name → PNG bytes)."""
+
+    html: str
+    charts: dict[str, bytes] = field(default_factory=dict)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:,.15g}"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    """Rows per value of `column`, most first, ties by name (stable across runs)."""
+    counts = frame.groupby(column, dropna=False).size().rename("facts").reset_index()
+    counts[column] = counts[column].fillna("(none)")
+    return counts.sort_values(["facts", column], ascending=[False, True]).rename(columns={column: label})
+
+
+def facts_by_document(facts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Per document: status, facts, and the share of its facts with a region and with a year."""
+    per_doc = facts.groupby("doc_id").agg(facts=("fact_id", "size"), with_region=("region", "count"),
+                                          with_year=("year", "count"))
+    table = documents[["doc_id", "status"]].merge(per_doc, how="left", left_on="doc_id", right_index=True)
+    table = table.fillna({"facts": 0, "with_region": 0, "with_year": 0}).sort_values("doc_id")
+    table["region share"] = [_percent(r, n) for r, n in zip(table.with_region, table.facts, strict=True)]
+    table["year share"] = [_percent(y, n) for y, n in zip(table.with_year, table.facts, strict=True)]
+    table.insert(0, "#", range(1, len(table) + 1))
+    return table.drop(columns=["with_region", "with_year"]).astype({"facts": int})
+
+
+def attribution(facts: pd.DataFrame) -> pd.DataFrame:
+    """Share of facts attributed to a region, a year, both, and with a metric label."""
+    both = facts.region.notna() & facts.year.notna()
+    parts = {"region": facts.region.notna(), "year": facts.year.notna(), "region and year": both,
+             "metric": facts.metric.notna() & facts.metric.astype("string").str.len().gt(0)}
+    rows = [(name, int(mask.sum()), _percent(int(mask.sum()), len(facts))) for name, mask in parts.items()]
+    return pd.DataFrame(rows, columns=["attributed to", "facts", "share"])
+
+
+def top_metrics(facts: pd.DataFrame, n: int = TOP_METRICS) -> pd.DataFrame:
+    """The most frequent metric labels, with how many regions and years they cover."""
+    labelled = facts[facts.metric.notna()]
+    table = labelled.groupby("metric").agg(facts=("fact_id", "size"), regions=("region", "nunique"),
+                                           years=("year", "nunique")).reset_index()
+    return table.sort_values(["facts", "metric"], ascending=[False, True]).head(n)
+
+
+def conflicts(indicators: pd.DataFrame) -> pd.DataFrame:
+    """One row per conflicting key with the values its sources give."""
+    key = ["region", "year", "metric", "unit", "kind"]
+    rows = indicators[indicators.conflict].copy()
+    rows["year"] = rows.year.astype("Int16")
+    grouped = rows.groupby(key, dropna=False, sort=True).agg(
+        values=("value", lambda v: " / ".join(_number(x) for x in v)), sources=("n_sources", "sum"))
+    return grouped.reset_index()
+
+
+def failed_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    return documents.loc[documents.status != "ok", ["doc_id", "error"]].sort_values("doc_id")
+
+
+def _ascii(labels: list[str]) -> list[str]:
+    """Chart labels: a label the default font may lack glyphs for becomes its position (#n)."""
+    return [label if label.isascii() else f"#{i}" for i, label in enumerate(labels, 1)]
+
+
+def bar_chart(labels: list[str], values: list[float], title: str, xlabel: str) -> bytes:
+    """A horizontal bar chart as PNG bytes, drawn without pyplot and with fixed metadata."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.4, 0.3 * len(labels) + 1.2), dpi=100)
+    axes = figure.subplots()
+    axes.barh(range(len(labels)), values, color="#4c72b0")
+    axes.set_yticks(range(len(labels)), _ascii(labels))
+    axes.invert_yaxis()
+    axes.set_title(title)
+    axes.set_xlabel(xlabel)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _table_html(frame: pd.DataFrame, empty: str) -> str:
+    if frame.empty:
+        return f"<p>{html.escape(empty)}</p>"
+    return frame.to_html(index=False, na_rep="", border=0, classes="t", float_format=_number)
+
+
+def _section(title: str, *parts: str) -> str:
+    return f"<h2>{html.escape(title)}</h2>\n" + "\n".join(parts)
+
+
+def _image(name: str, alt: str) -> str:
+    return f'<p><img src="{name}" alt="{html.escape(alt)}"></p>'
+
+
+_STYLE = ("body{font-family:sans-serif;margin:2em;max-width:70em} table.t{border-collapse:collapse}"
+          " table.t td,table.t th{border:1px solid #ccc;padding:2px 6px;text-align:left}")
+
+
+def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.DataFrame,
+                 score: str | None = None) -> Report:
+    """The report page and charts for one run's tables; `score` is the gold score line, if any."""
+    by_doc = facts_by_document(facts, documents)
+    by_unit = _counts(facts, "unit", "unit")
+    by_kind = _counts(facts, "kind", "kind")
+    shares = attribution(facts)
+    clashes = conflicts(indicators)
+    charts = {
+        "facts_by_document.png": bar_chart(by_doc["#"].astype(str).tolist(), by_doc.facts.tolist(),
+                                           "Facts per document (# as in the table)", "facts"),
+        "facts_by_unit.png": bar_chart(by_unit.unit.head(MAX_BARS).tolist(), by_unit.facts.head(MAX_BARS).tolist(),
+                                       f"Facts per unit (top {MAX_BARS})", "facts"),
+        "facts_by_kind.png": bar_chart(by_kind.kind.tolist(), by_kind.facts.tolist(), "Facts per kind", "facts"),
+        "attribution.png": bar_chart(shares["attributed to"].tolist(),
+                                     [100 * n / max(len(facts), 1) for n in shares.facts],
+                                     "Share of facts attributed", "% of facts"),
+    }
+    failed = failed_documents(documents)
+    summary = (f"<p>documents: {len(documents)} (failed: {len(failed)}) · facts: {len(facts)} · "
+               f"indicators: {len(indicators)} · conflicting keys: {len(clashes)}</p>")
+    score_html = (f"<p>Score against the gold files beside the raw texts:</p><pre>{html.escape(score)}</pre>"
+                  if score else "<p>No gold files (<code>*.gold.jsonl</code>) beside the raw texts: no score.</p>")
+    more = f"<p>… and {len(clashes) - MAX_CONFLICTS} more.</p>" if len(clashes) > MAX_CONFLICTS else ""
+    body = [
+        "<h1>econ-indicators run report</h1>", summary,
+        _section("Score", score_html),
+        _section("Facts by document", _image("facts_by_document.png", "facts per document"),
+                 _table_html(by_doc, "No documents.")),
+        _section("Facts by unit", _image("facts_by_unit.png", "facts per unit"), _table_html(by_unit, "No facts.")),
+        _section("Facts by kind", _image("facts_by_kind.png", "facts per kind"), _table_html(by_kind, "No facts.")),
+        _section("Attributed to a region and year", _image("attribution.png", "attribution shares"),
+                 _table_html(shares, "No facts.")),
+        _section(f"Top {TOP_METRICS} metrics", _table_html(top_metrics(facts), "No metric labels.")),
+        _section("Conflicts", "<p>Keys whose sources give different values.</p>",
+                 _table_html(clashes.head(MAX_CONFLICTS), "No conflicts."), more),
+        _section("Failed documents", _table_html(failed, "None: every document was read.")),
+    ]
+    page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>econ-indicators report</title><style>{_STYLE}</style></head>\n<body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+    return Report(page, charts)
+
+
+def write_report(out_dir: Path, score: str | None = None) -> Path:
+    """Build the report from the tables under `out_dir` into `out_dir/report/`; return the page's path."""
+    frames = [read_parquet(output_path(out_dir, n)).to_pandas() for n in ("facts", "indicators", "documents")]
+    report = build_report(*frames, score=score)
+    folder = out_dir / REPORT_DIR
+    for name, png in report.charts.items():
+        write_bytes(png, folder / name)
+    for stale in folder.glob("*.png"):
+        if stale.name not in report.charts:
+            stale.unlink()
+    return write_bytes(report.html.encode("utf-8"), folder / INDEX)

@@ -1,0 +1,85 @@
+"""The run report: sections, charts and identical rebuilds, on small hand-made tables."""
+
+import contextlib
+import warnings
+
+from econ_indicators.io import output_path, write_parquet
+from econ_indicators.report import INDEX, REPORT_DIR, bar_chart, build_report, conflicts, write_report
+from econ_indicators.tables import documents_table, facts_table, indicators_table
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _fact(fid, doc, value, unit="CNY", kind="level", region="西安市", year=2025, metric="地区生产总值"):
+    return {"fact_id": fid, "doc_id": doc, "region": region, "region_code": None, "year": year, "metric": metric,
+            "value": value, "unit": unit, "surface": "s", "qualifier": None, "kind": kind, "masked": False,
+            "sentence": "s", "period": None, "metric_id": None, "value_low": None, "value_high": None,
+            "char_start": int(fid), "char_end": int(fid) + 1}
+
+
+def _doc(doc_id, status="ok", error=None):
+    return {"doc_id": doc_id, "path": f"{doc_id}.txt", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8",
+            "title": None, "published": None, "year": None, "region": None, "status": status, "error": error,
+            "n_facts": 0}
+
+
+FACTS = [_fact("1", "西安公报", 1.3e12), _fact("2", "西安公报", 4.7, unit="%", kind="change"),
+         _fact("3", "other", 1.4e12), _fact("4", "other", 9.0, unit="t", region=None, year=None, metric=None)]
+DOCS = [_doc("西安公报"), _doc("other"), _doc("broken", "failed", "empty file")]
+
+
+@contextlib.contextmanager
+def _no_glyph_warnings():
+    """Fail when matplotlib warns, as it does for a character its font lacks."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    assert [str(w.message) for w in caught if issubclass(w.category, UserWarning)] == []
+
+
+def _frames():
+    return (facts_table(FACTS).to_pandas(), indicators_table(FACTS).to_pandas(), documents_table(DOCS).to_pandas())
+
+
+def test_report_has_every_section_and_png_charts():
+    with _no_glyph_warnings():
+        report = build_report(*_frames(), score="precision=1.0")
+    for title in ("Facts by document", "Facts by unit", "Facts by kind", "Attributed to a region and year",
+                  "Top 20 metrics", "Conflicts", "Failed documents"):
+        assert f"<h2>{title}</h2>" in report.html
+    assert "<pre>precision=1.0</pre>" in report.html
+    assert "empty file" in report.html and "西安公报" in report.html
+    assert "75.0%" in report.html  # 3 of 4 facts have a region
+    assert report.charts and all(png.startswith(PNG_MAGIC) for png in report.charts.values())
+    assert all(f'src="{name}"' in report.html for name in report.charts)
+
+
+def test_chart_labels_without_glyphs_in_the_default_font_become_positions():
+    with _no_glyph_warnings():
+        assert bar_chart(["西安市", "CNY"], [1, 2], "t", "x").startswith(PNG_MAGIC)
+
+
+def test_conflicting_values_are_listed_once_per_key():
+    table = conflicts(indicators_table(FACTS).to_pandas())
+    assert table.to_dict("records") == [{"region": "西安市", "year": 2025, "metric": "地区生产总值", "unit": "CNY",
+                                         "kind": "level", "values": "1,300,000,000,000 / 1,400,000,000,000",
+                                         "sources": 2}]
+
+
+def test_without_gold_the_report_says_there_is_no_score():
+    assert "no score" in build_report(*_frames()).html
+
+
+def test_written_report_is_identical_when_rebuilt(tmp_path):
+    write_parquet(facts_table(FACTS), output_path(tmp_path, "facts"))
+    write_parquet(indicators_table(FACTS), output_path(tmp_path, "indicators"))
+    write_parquet(documents_table(DOCS), output_path(tmp_path, "documents"))
+    folder = tmp_path / REPORT_DIR
+    (folder).mkdir()
+    (folder / "old_chart.png").write_bytes(PNG_MAGIC)
+    page = write_report(tmp_path)
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    write_report(tmp_path)
+    assert page == folder / INDEX
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+    assert "old_chart.png" not in first
