@@ -69,6 +69,11 @@ def test_plan_years(before, year):
     assert figure_year(before, CTX) == year
 
 
+def test_a_target_without_a_year_is_for_the_publication_year():
+    assert figure_year("主要预期目标是：地区生产总值增长", CTX, "target") == 2026
+    assert figure_year("地区生产总值增长", CTX, "level") == 2025
+
+
 @pytest.mark.parametrize("label, kind, unit, expected", [
     ("全市地区生产总值", "level", "CNY", "gdp"),
     ("地区生产总值", "change", "%", "gdp_growth"),

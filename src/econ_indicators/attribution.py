@@ -169,8 +169,9 @@ def figure_period(sentence_before: str) -> str | None:
     return best[1] if best else None
 
 
-def figure_year(sentence_before: str, ctx: DocumentContext) -> int | None:
-    """The year a figure refers to: the last explicit, relative or plan year before it in its sentence."""
+def figure_year(sentence_before: str, ctx: DocumentContext, kind: str = "level") -> int | None:
+    """The year a figure refers to: the last explicit, relative or plan year before it in its sentence;
+    else, for a target (预期目标), the publication year; else the document's reference year."""
     best: tuple[int, int] | None = plan_year(sentence_before)  # (position, year)
     for m in _YEAR.finditer(sentence_before):
         if best is None or m.start() > best[0]:
@@ -178,7 +179,9 @@ def figure_year(sentence_before: str, ctx: DocumentContext) -> int | None:
     for m in _RELATIVE.finditer(sentence_before):
         if ctx.published and (best is None or m.start() > best[0]):
             best = (m.start(), ctx.published.year + _RELATIVE_YEAR[m.group()])
-    return best[1] if best else ctx.year
+    if best:
+        return best[1]
+    return ctx.published.year if kind == "target" and ctx.published else ctx.year
 
 
 def figure_kind(q: Quantity, clause_before: str) -> tuple[str, int]:
@@ -245,7 +248,7 @@ def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
     return Attribution(
         region=gazetteer().name(code) if code else None,
         region_code=code,
-        year=figure_year(sentence[:offset], ctx),
+        year=figure_year(sentence[:offset], ctx, kind),
         metric=metric,
         kind=kind,
         value=value,
