@@ -10,6 +10,9 @@ from importlib import resources
 
 DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
               "region_names.csv")
+# The code whose change can change an extracted row (reading, cleaning, extraction, columns, cache).
+EXTRACTION_MODULES = ("ingest", "clean", "numbers", "units", "quantities", "gazetteer", "attribution", "extract",
+                      "tables", "schema", "incremental")
 
 
 def read_text(name: str) -> str:
@@ -39,6 +42,6 @@ def rules_version() -> str:
     package = resources.files("econ_indicators")
     for name in DATA_FILES:
         digest.update(read_text(name).encode())
-    for module in ("clean", "numbers", "units", "quantities", "gazetteer", "attribution", "extract", "tables"):
+    for module in EXTRACTION_MODULES:
         digest.update(package.joinpath(f"{module}.py").read_bytes())
     return digest.hexdigest()[:12]
