@@ -116,6 +116,18 @@ def test_worker_processes_give_the_same_result_as_one(raw, tmp_path):
     assert incremental.extract_many(items, workers=2) == incremental.extract_many(items, workers=1)
 
 
+def test_a_broken_worker_pool_falls_back_to_this_process(monkeypatch):
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            raise incremental.BrokenProcessPool("no worker could start")
+
+    monkeypatch.setattr(incremental, "ProcessPoolExecutor", Broken)
+    items = [("a", "2024年增长5%。"), ("b", "投资增长3.3%。")]
+    with pytest.warns(RuntimeWarning, match="extracting in this process"):
+        results = incremental.extract_many(items, workers=2)
+    assert [r.facts[0]["surface"] for r in results] == ["5%", "3.3%"]
+
+
 def test_worker_count_follows_the_batch():
     assert incremental.choose_workers(0, 1) == 1
     assert incremental.choose_workers(0, 10) == 1  # too few documents to pay for a process

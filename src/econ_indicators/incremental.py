@@ -14,9 +14,11 @@ import hashlib
 import json
 import multiprocessing
 import os
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -120,19 +122,28 @@ def extract_many(items: Sequence[tuple[str, str]], workers: int,
                  progress: Callable[[str], None] = lambda _: None) -> list[Extraction]:
     """Extract (doc_id, text) items, in their order, over `workers` processes (1: in this process)."""
     if workers <= 1:
-        results = []
-        for item in items:
-            results.append(_extract_item(item))
-            progress(item[0])
-        return results
+        return _extract_here(items, progress)
     chunk = max(1, len(items) // (workers * 4))
     # spawn: a fresh interpreter per worker, safe whatever threads the calling process runs
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = []
-        for item, result in zip(items, pool.map(_extract_item, items, chunksize=chunk), strict=True):
-            results.append(result)
-            progress(item[0])
-        return results
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = []
+            for item, result in zip(items, pool.map(_extract_item, items, chunksize=chunk), strict=True):
+                results.append(result)
+                progress(item[0])
+            return results
+    except BrokenProcessPool as exc:  # e.g. a __main__ that a spawned worker cannot import
+        warnings.warn(f"worker processes failed ({exc}); extracting in this process", RuntimeWarning,
+                      stacklevel=2)
+        return _extract_here(items, lambda _: None)
+
+
+def _extract_here(items: Sequence[tuple[str, str]], progress: Callable[[str], None]) -> list[Extraction]:
+    results = []
+    for item in items:
+        results.append(_extract_item(item))
+        progress(item[0])
+    return results
 
 
 @dataclass(frozen=True)
