@@ -1,22 +1,34 @@
-"""Assets: one per stage, each calling the library and reporting what it made."""
+"""Assets: per-partition reading and extraction, then the public tables rebuilt from the parts.
 
+raw_texts and document_facts are partitioned by a hash of each file's path (16 buckets); each
+run handles one or many partitions and writes exactly their parts. facts, documents and
+indicators are unpartitioned: they concatenate the parts.
+"""
+
+import warnings
 
 import pyarrow as pa
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+import pyarrow.compute as pc
+from dagster import AssetExecutionContext, BackfillPolicy, BetaWarning, MaterializeResult, MetadataValue, asset
 
-from econ_indicators import extract, tables
-from econ_indicators.evaluate import score_line
-from econ_indicators.ingest import discover
-from econ_indicators.io import output_path, read_parquet, write_parquet
+from econ_indicators import incremental, tables
+from econ_indicators.partitions import PARTITION_KEYS, by_partition
 from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
-from econ_indicators.schema import CLEAN_TEXTS, EXTRACTION_ERRORS, RAW_TEXTS
+from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS, RAW_TEXTS
+from econ_indicators.sources import list_raw, raw_rows
 
-from .resources import Progress, Storage
+from .partitions import PARTITIONS
+from .resources import Compute, Progress, Storage
+from .scoring import gold_files, score_line
 
 GROUP = "econ_indicators"
 PREVIEW_ROWS = 10
 _PREVIEW_DROP = ("text", "raw_index", "sentence", "fact_ids", "doc_ids")
+# Combining parts into one file must not interleave between runs: one at a time (pool limit 1).
+TABLES_POOL = "econ_indicators_tables"
+RULES_VERSION = rules_version()
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
 
 
 def _preview(table: pa.Table) -> MetadataValue:
@@ -24,11 +36,11 @@ def _preview(table: pa.Table) -> MetadataValue:
     return MetadataValue.md(head.to_pandas().to_markdown(index=False))
 
 
-def _rows(storage: Storage, name: str) -> list[dict]:
-    return read_parquet(output_path(storage.out_path, name)).to_pylist()
+def _failed(documents: pa.Table) -> int:
+    return pc.sum(pc.equal(documents.column("status"), "failed")).as_py() or 0
 
 
-def _run_stage(context: AssetExecutionContext, progress: Progress, stage: str, total: int, work):
+def _stage(context: AssetExecutionContext, progress: Progress, stage: str, total: int, work):
     advance = progress.start(stage, total, context.log)
     try:
         return work(advance)
@@ -36,83 +48,102 @@ def _run_stage(context: AssetExecutionContext, progress: Progress, stage: str, t
         progress.finish()
 
 
-@asset(group_name=GROUP, code_version=rules_version(), description="Raw files decoded to text.")
-def raw_texts(context: AssetExecutionContext, storage: Storage, progress: Progress) -> MaterializeResult:
-    files = discover(storage.raw_path)
-    rows = _run_stage(context, progress, "read", len(files),
-                      lambda advance: extract.ingest_stage(storage.raw_path, files, advance))
-    table = tables.to_arrow(RAW_TEXTS, rows)
-    write_parquet(table, output_path(storage.out_path, RAW_TEXTS.name))
-    failed = sum(1 for r in rows if r["error"])
-    return MaterializeResult(metadata={"documents": len(rows), "failed": failed, "preview": _preview(table)})
+@asset(group_name=GROUP, partitions_def=PARTITIONS, backfill_policy=BackfillPolicy.single_run(),
+       code_version=RULES_VERSION, kinds={"parquet"},
+       description="The partition's raw files decoded to text, with their SHA-256 (one part per partition).")
+def raw_texts(context: AssetExecutionContext, storage: Storage, progress: Progress) -> None:
+    raw, out = storage.raw_root(), storage.out_root()
+    groups = by_partition(list_raw(raw))
+    keys = context.partition_keys
+    files = {key: groups[key] for key in keys}
+    rows = _stage(context, progress, "read", sum(map(len, files.values())),
+                  lambda advance: {key: raw_rows(raw, rels, advance) for key, rels in files.items()})
+    for key in keys:
+        table = tables.to_arrow(RAW_TEXTS, rows[key])
+        incremental.write_part(out, RAW_TEXTS.name, key, table)
+        failed = sum(1 for r in rows[key] if r["error"])
+        context.add_asset_metadata({"documents": len(rows[key]), "failed": failed, "preview": _preview(table)},
+                                   partition_key=key)
 
 
-@asset(group_name=GROUP, code_version=rules_version(), deps=[raw_texts],
-       description="Texts cleaned of page furniture and line breaks, mapped back to raw offsets.")
-def clean_texts(context: AssetExecutionContext, storage: Storage, progress: Progress) -> MaterializeResult:
-    raw = _rows(storage, RAW_TEXTS.name)
-    rows = _run_stage(context, progress, "clean", len(raw), lambda advance: extract.clean_stage(raw, advance))
-    table = tables.to_arrow(CLEAN_TEXTS, rows)
-    write_parquet(table, output_path(storage.out_path, CLEAN_TEXTS.name))
-    chars = sum(len(r["text"] or "") for r in rows)
-    return MaterializeResult(metadata={"documents": len(rows), "clean_chars": chars, "preview": _preview(table)})
+@asset(group_name=GROUP, partitions_def=PARTITIONS, backfill_policy=BackfillPolicy.single_run(),
+       code_version=RULES_VERSION, deps=[raw_texts], kinds={"parquet"},
+       description="The partition's documents cleaned and their figures extracted: facts and documents parts. "
+                   "A text already extracted under the same rules comes from the cache.")
+def document_facts(context: AssetExecutionContext, storage: Storage, compute: Compute,
+                   progress: Progress) -> None:
+    out = storage.out_root()
+    keys = context.partition_keys
+    raw = {key: incremental.read_part(out, RAW_TEXTS.name, key).to_pylist() for key in keys}
+    cache = incremental.ExtractionCache(out, RULES_VERSION)
+    results = _stage(context, progress, "extract", sum(map(len, raw.values())),
+                     lambda advance: incremental.extract_partitions(raw, cache, compute.workers, advance))
+    for key in keys:
+        result = results[key]
+        incremental.write_part(out, FACTS.name, key, result.facts)
+        incremental.write_part(out, DOCUMENTS.name, key, result.documents)
+        for row in result.documents.filter(pc.equal(result.documents.column("status"), "failed")).to_pylist():
+            context.log.warning(f"{row['doc_id']}: {row['error']}")
+        context.add_asset_metadata({
+            "documents": result.documents.num_rows, "failed": _failed(result.documents),
+            "facts": result.facts.num_rows, "extracted": result.extracted, "from_cache": result.cached,
+            "preview": _preview(result.facts),
+        }, partition_key=key)
 
 
-@asset(group_name=GROUP, code_version=rules_version(), deps=[clean_texts],
-       description="One row per figure found, with region, year, metric, kind and provenance.")
-def facts(context: AssetExecutionContext, storage: Storage, progress: Progress) -> MaterializeResult:
-    clean = _rows(storage, CLEAN_TEXTS.name)
-    rows, errors = _run_stage(context, progress, "extract", len(clean),
-                              lambda advance: extract.facts_stage(clean, advance))
-    table = tables.facts_table(rows)
-    write_parquet(table, output_path(storage.out_path, "facts"))
-    error_rows = [{"doc_id": d, "error": e} for d, e in sorted(errors.items())]
-    write_parquet(tables.to_arrow(EXTRACTION_ERRORS, error_rows),
-                  output_path(storage.out_path, EXTRACTION_ERRORS.name))
-    for row in error_rows:
-        context.log.warning(f"{row['doc_id']}: {row['error']}")
-    return MaterializeResult(metadata={
-        "facts": len(rows), "documents_failed": len(errors),
-        "masked": sum(1 for r in rows if r["masked"]), "preview": _preview(table),
-    })
+@asset(group_name=GROUP, code_version=RULES_VERSION, deps=[document_facts], pool=TABLES_POOL, kinds={"parquet"},
+       description="One row per figure found, with region, year, metric, kind and provenance (all partitions).")
+def facts(storage: Storage) -> MaterializeResult:
+    out = storage.out_root()
+    table = incremental.combine_parts(out, FACTS, PARTITION_KEYS)
+    out.write_parquet(FACTS.file_name, table)
+    documents = incremental.combine_parts(out, DOCUMENTS, PARTITION_KEYS)
+    metadata = {
+        "facts": table.num_rows, "documents": documents.num_rows, "failed": _failed(documents),
+        "masked": pc.sum(table.column("masked")).as_py() or 0, "preview": _preview(table),
+    }
+    gold = gold_files(storage.raw_root())
+    if gold:
+        metadata["gold_files"] = len(gold)
+    score = score_line(storage.raw_root(), out)
+    if score:
+        metadata["score"] = score
+    return MaterializeResult(metadata=metadata)
 
 
-@asset(group_name=GROUP, code_version=rules_version(), deps=[facts],
+@asset(group_name=GROUP, code_version=RULES_VERSION, deps=[document_facts], pool=TABLES_POOL, kinds={"parquet"},
+       description="One row per raw file: checksum, encoding, title, date, status and error (all partitions).")
+def documents(storage: Storage) -> MaterializeResult:
+    out = storage.out_root()
+    table = incremental.combine_parts(out, DOCUMENTS, PARTITION_KEYS)
+    out.write_parquet(DOCUMENTS.file_name, table)
+    with_facts = pc.sum(pc.greater(table.column("n_facts"), 0)).as_py() or 0
+    return MaterializeResult(metadata={"documents": table.num_rows, "failed": _failed(table),
+                                       "with_facts": with_facts, "preview": _preview(table)})
+
+
+@asset(group_name=GROUP, code_version=RULES_VERSION, deps=[facts], pool=TABLES_POOL, kinds={"parquet"},
        description="Facts merged per (region, year, metric, unit, kind); disagreements flagged.")
 def indicators(storage: Storage) -> MaterializeResult:
-    table = tables.indicators_table(_rows(storage, "facts"))
-    write_parquet(table, output_path(storage.out_path, "indicators"))
-    conflicts = sum(table.column("conflict").to_pylist())
+    out = storage.out_root()
+    table = tables.indicators_table(out.read_parquet(FACTS.file_name).to_pylist())
+    out.write_parquet(INDICATORS.file_name, table)
+    conflicts = pc.sum(table.column("conflict")).as_py() or 0
     return MaterializeResult(metadata={"indicators": table.num_rows, "conflicts": conflicts,
                                        "preview": _preview(table)})
 
 
-@asset(group_name=GROUP, code_version=rules_version(), deps=[raw_texts, clean_texts, facts],
-       description="One row per raw file: checksum, encoding, title, date, status and error.")
-def documents(storage: Storage) -> MaterializeResult:
-    fact_rows = _rows(storage, "facts")
-    extracted = {r["doc_id"] for r in fact_rows}
-    errors = {r["doc_id"]: r["error"] for r in _rows(storage, EXTRACTION_ERRORS.name)}
-    rows = extract.documents_stage(_rows(storage, RAW_TEXTS.name), _rows(storage, CLEAN_TEXTS.name),
-                                   fact_rows, errors)
-    table = tables.documents_table(rows)
-    write_parquet(table, output_path(storage.out_path, "documents"))
-    failed = [r for r in rows if r["status"] != "ok"]
-    return MaterializeResult(metadata={
-        "documents": len(rows), "failed": len(failed), "with_facts": len(extracted),
-        "preview": _preview(table),
-    })
-
-
-@asset(group_name=GROUP, deps=[facts, indicators, documents],
+@asset(group_name=GROUP, code_version=RULES_VERSION, deps=[facts, indicators, documents], pool=TABLES_POOL,
+       kinds={"html"},
        description="HTML report with PNG charts: facts by document, unit and kind, attribution, conflicts, score.")
 def report(storage: Storage) -> MaterializeResult:
-    score = score_line(storage.raw_path, read_parquet(output_path(storage.out_path, "facts")))
-    page = write_report(storage.out_path, score)
-    metadata = {"path": MetadataValue.path(str(page))}
+    out = storage.out_root()
+    score = score_line(storage.raw_root(), out)
+    page = write_report(out, score)
+    metadata = {"path": MetadataValue.path(page)}
     if score:
         metadata["score"] = MetadataValue.text(score)
     return MaterializeResult(metadata=metadata)
 
 
-ASSETS = [raw_texts, clean_texts, facts, indicators, documents, report]
+ASSETS = [raw_texts, document_facts, facts, documents, indicators, report]

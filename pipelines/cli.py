@@ -14,14 +14,15 @@ import pyarrow.compute as pc
 from pydantic import PrivateAttr
 from tqdm import tqdm
 
-from econ_indicators import describe
+from econ_indicators import TABLES, describe
 from econ_indicators.evaluate import score_line
-from econ_indicators.io import output_path, read_parquet
 from econ_indicators.report import INDEX, REPORT_DIR
 from econ_indicators.schema import data_dictionary_markdown
 from econ_indicators.series import format_series, metric_series, not_found
+from econ_indicators.storage import Root
 
-from .resources import Progress, Storage
+from .partitions import all_partitions_tags
+from .resources import Compute, Progress, Storage
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 MAX_FAILURES_SHOWN = 10
@@ -48,42 +49,57 @@ def _instance():
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def run(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
-    """Execute the refresh job in process over `raw_dir` into `out_dir`; return the summary."""
+def run(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Execute the refresh job in process over every partition of `raw_dir` into `out_dir` (local
+    paths or fsspec URLs); return the summary."""
     from .definitions import REFRESH_JOB, defs
 
-    if not raw_dir.is_dir():
+    if not Root(raw_dir).is_dir():
         raise SystemExit(f"econ-indicators: raw folder not found: {raw_dir}")
     started = time.monotonic()
     job = defs.resolve_job_def(REFRESH_JOB)
     result = job.execute_in_process(
         run_config=QUIET_LOGS,
         instance=_instance(),
+        tags=all_partitions_tags(),
         resources={"storage": Storage(raw_dir=str(raw_dir), out_dir=str(out_dir)),
-                   "progress": progress or Progress()},
+                   "compute": Compute.from_env(), "progress": progress or Progress()},
         raise_on_error=False,
     )
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("econ-indicators: the run failed:\n" + "\n".join(failures))
-    return summarize(out_dir, time.monotonic() - started, raw_dir)
+    return {**summarize(out_dir, time.monotonic() - started, raw_dir), **_extraction_counts(result)}
 
 
-def summarize(out_dir: Path, seconds: float, raw_dir: Path | None = None) -> dict[str, Any]:
-    """Counts from the written tables, where the report is, and the score when gold files are beside the raw texts."""
-    documents = read_parquet(output_path(out_dir, "documents"))
+def _extraction_counts(result: Any) -> dict[str, int]:
+    """Documents extracted now and taken from the cache, summed over the run's partitions."""
+    counts = {"extracted": 0, "from_cache": 0}
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        if materialization.asset_key.to_user_string() == "document_facts":
+            for name in counts:
+                counts[name] += materialization.metadata[name].value
+    return counts
+
+
+def summarize(out_dir: str | Path, seconds: float, raw_dir: str | Path | None = None) -> dict[str, Any]:
+    """Counts from the written tables, where the report is, and the score when gold files are beside the
+    raw texts."""
+    out = Root(out_dir)
+    documents = out.read_parquet(TABLES["documents"].file_name)
+    facts = out.read_parquet(TABLES["facts"].file_name)
     failed = documents.filter(pc.equal(documents["status"], "failed"))
-    facts = read_parquet(output_path(out_dir, "facts"))
     return {
         "documents": documents.num_rows,
         "failed": failed.num_rows,
         "failures": list(zip(failed["doc_id"].to_pylist(), failed["error"].to_pylist(), strict=True)),
         "facts": facts.num_rows,
-        "indicators": read_parquet(output_path(out_dir, "indicators")).num_rows,
+        "indicators": out.read_parquet(TABLES["indicators"].file_name).num_rows,
         "seconds": seconds,
         "out_dir": str(out_dir),
-        "report": str(out_dir / REPORT_DIR / INDEX),
-        "score": score_line(raw_dir, facts) if raw_dir is not None else None,
+        "report": out.full(f"{REPORT_DIR}/{INDEX}"),
+        "score": score_line(Root(raw_dir), facts) if raw_dir is not None else None,
     }
 
 
@@ -91,6 +107,7 @@ def print_summary(summary: dict[str, Any]) -> None:
     print(f"documents read: {summary['documents']}  failed: {summary['failed']}")
     for doc_id, error in summary["failures"][:MAX_FAILURES_SHOWN]:
         print(f"  {doc_id}: {error}")
+    print(f"extracted: {summary.get('extracted', 0)}  from cache: {summary.get('from_cache', 0)}")
     print(f"facts: {summary['facts']}  indicators: {summary['indicators']}")
     if summary["score"]:
         print(f"score: {summary['score']}")
@@ -116,8 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="econ-indicators", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="run the refresh job over a raw folder")
-    run_cmd.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="default: data/raw")
-    run_cmd.add_argument("--out-dir", type=Path, default=Path("data/processed"), help="default: data/processed")
+    run_cmd.add_argument("--raw-dir", default="data/raw", help="folder or fsspec URL; default: data/raw")
+    run_cmd.add_argument("--out-dir", default="data/processed", help="folder or fsspec URL; default: data/processed")
     schema_cmd = commands.add_parser("schema", help="print the columns of every output table")
     schema_cmd.add_argument("--markdown", action="store_true",
                             help="print the data dictionary (docs/data_dictionary.md) instead")

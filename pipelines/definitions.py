@@ -1,27 +1,22 @@
-"""The one Definitions object: assets, the refresh job and its daily schedule."""
+"""The one Definitions object: assets, checks, the refresh job, its schedule and sensor, resources."""
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job
+from dagster import Definitions, in_process_executor
 
 from .assets import ASSETS
-from .resources import Progress, Storage
+from .automation import REFRESH_JOB, daily_refresh, raw_files_sensor, refresh_job
+from .checks import CHECKS
+from .resources import Compute, Progress, Storage
 
-REFRESH_JOB = "refresh"
-
-refresh_job = define_asset_job(
-    REFRESH_JOB,
-    selection=AssetSelection.assets(*ASSETS),
-    description="Read data/raw, clean, extract figures and rebuild facts, indicators and documents.",
-)
-
-daily_refresh = ScheduleDefinition(
-    name="daily_refresh", job=refresh_job, cron_schedule="0 3 * * *", execution_timezone="Asia/Shanghai",
-)
+__all__ = ["REFRESH_JOB", "defs"]
 
 defs = Definitions(
     assets=ASSETS,
+    asset_checks=CHECKS,
     jobs=[refresh_job],
     schedules=[daily_refresh],
-    resources={"storage": Storage.from_env(), "progress": Progress()},
+    sensors=[raw_files_sensor],
+    resources={"storage": Storage.from_env(), "compute": Compute.from_env(), "progress": Progress()},
+    executor=in_process_executor,  # one process per run; documents spread over worker processes
 )

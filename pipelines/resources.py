@@ -1,20 +1,23 @@
-"""Resources: where the raw texts and the outputs live, and how progress is shown."""
+"""Resources: where the raw texts and the outputs live, how many processes extract, how progress shows."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from dagster import ConfigurableResource
 
+from econ_indicators.storage import Root
+
 RAW_DIR_ENV = "ECON_INDICATORS_RAW_DIR"
 OUT_DIR_ENV = "ECON_INDICATORS_OUT_DIR"
+WORKERS_ENV = "ECON_INDICATORS_WORKERS"
 
 
 class Storage(ConfigurableResource):
-    """The raw input folder and the output folder (defaults: data/raw and data/processed)."""
+    """The raw input root and the output root: local paths (defaults data/raw and data/processed)
+    or fsspec URLs such as s3://bucket/raw or memory://raw."""
 
     raw_dir: str = "data/raw"
     out_dir: str = "data/processed"
@@ -24,13 +27,21 @@ class Storage(ConfigurableResource):
         return cls(raw_dir=os.environ.get(RAW_DIR_ENV, "data/raw"),
                    out_dir=os.environ.get(OUT_DIR_ENV, "data/processed"))
 
-    @property
-    def raw_path(self) -> Path:
-        return Path(self.raw_dir)
+    def raw_root(self) -> Root:
+        return Root(self.raw_dir)
 
-    @property
-    def out_path(self) -> Path:
-        return Path(self.out_dir)
+    def out_root(self) -> Root:
+        return Root(self.out_dir)
+
+
+class Compute(ConfigurableResource):
+    """Worker processes that extract the documents of a run; 0 picks from the CPUs and the batch size."""
+
+    workers: int = 0
+
+    @classmethod
+    def from_env(cls) -> Compute:
+        return cls(workers=int(os.environ.get(WORKERS_ENV, "0")))
 
 
 class Progress(ConfigurableResource):

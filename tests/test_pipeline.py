@@ -21,7 +21,7 @@ def outputs(pipeline_outputs) -> Path:
 
 def test_definitions_load_with_the_expected_assets():
     keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
-    assert keys == ["clean_texts", "documents", "facts", "indicators", "raw_texts", "report"]
+    assert keys == ["document_facts", "documents", "facts", "indicators", "raw_texts", "report"]
     assert defs.resolve_job_def(REFRESH_JOB) is not None
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 3 * * *"
 

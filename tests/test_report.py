@@ -80,6 +80,17 @@ def test_written_report_is_identical_when_rebuilt(tmp_path):
     page = write_report(tmp_path)
     first = {p.name: p.read_bytes() for p in folder.iterdir()}
     write_report(tmp_path)
-    assert page == folder / INDEX
+    assert page == str(folder / INDEX)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
     assert "old_chart.png" not in first
+
+
+def test_the_report_is_written_to_an_fsspec_root():
+    from econ_indicators.storage import Root
+
+    root = Root("memory://report-test")
+    for name, table in (("facts", facts_table(FACTS)), ("indicators", indicators_table(FACTS)),
+                        ("documents", documents_table(DOCS))):
+        root.write_parquet(f"{name}.parquet", table)
+    write_report(root, "precision=1.0")
+    assert root.read_bytes(f"{REPORT_DIR}/{INDEX}").startswith(b"<!DOCTYPE html>")

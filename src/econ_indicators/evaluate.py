@@ -18,6 +18,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from .storage import Root
+
 GOLD_SUFFIX = ".gold.jsonl"
 REGION_SUFFIXES = ("特别行政区", "自治州", "自治县", "地区", "新区", "省", "市", "区", "县", "州", "盟", "旗")
 MAX_METRIC_LABEL = 30
@@ -31,12 +33,14 @@ def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def read_gold(raw_dir: Path) -> dict[str, list[Row]]:
-    """Gold rows per document name, from every `<doc>.gold.jsonl` under `raw_dir`."""
+def read_gold(raw: Path | Root) -> dict[str, list[Row]]:
+    """Gold rows per document name, from every `<doc>.gold.jsonl` under `raw` (a folder or an fsspec root)."""
+    root = raw if isinstance(raw, Root) else Root(raw)
     gold: dict[str, list[Row]] = {}
-    for path in sorted(raw_dir.rglob(f"*{GOLD_SUFFIX}")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        gold[path.name[: -len(GOLD_SUFFIX)]] = [json.loads(line) for line in lines if line.strip()]
+    for rel in root.find() if root.is_dir() else []:
+        if rel.endswith(GOLD_SUFFIX):
+            lines = root.read_bytes(rel).decode("utf-8").splitlines()
+            gold[rel.rsplit("/", 1)[-1][: -len(GOLD_SUFFIX)]] = [json.loads(line) for line in lines if line.strip()]
     return gold
 
 
@@ -143,9 +147,9 @@ def format_line(scores: dict[str, float]) -> str:
     return " ".join(f"{k}={scores[k]}" for k in LINE_KEYS)
 
 
-def score_line(raw_dir: Path, facts: pa.Table) -> str | None:
-    """The score line of `facts` against the gold files under `raw_dir`; None when there are none."""
-    gold = read_gold(Path(raw_dir))
+def score_line(raw: Path | Root, facts: pa.Table) -> str | None:
+    """The score line of `facts` against the gold files under `raw`; None when there are none."""
+    gold = read_gold(raw)
     if not gold:
         return None
     return format_line(score(gold, facts_by_document(facts.to_pylist())))

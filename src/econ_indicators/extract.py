@@ -18,7 +18,7 @@ import numpy as np
 from .attribution import Attribution, DocumentContext, attribute, document_context
 from .clean import CleanText, Sentences, clean
 from .gazetteer import Gazetteer, Mention, gazetteer, speaker_region
-from .ingest import read_document
+from .ingest import RawDocument, read_document
 from .quantities import find_quantities
 
 Row = dict[str, Any]
@@ -38,14 +38,17 @@ def _failure(stage: str, exc: Exception) -> str:
     return f"{stage} failed: {type(exc).__name__}: {exc}"
 
 
+def raw_row(doc: RawDocument) -> Row:
+    """A raw_texts row of a document as read."""
+    return {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "bytes": doc.bytes,
+            "encoding": doc.encoding, "text": doc.text, "error": doc.error}
+
+
 def ingest_stage(raw_dir: Path, files: Iterable[Path], progress: Progress = _noop) -> list[Row]:
     """Read `files` (found under `raw_dir` by `ingest.discover`) into raw_texts rows."""
     rows = []
     for doc in (read_document(path, raw_dir) for path in files):
-        rows.append({
-            "doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "bytes": doc.bytes,
-            "encoding": doc.encoding, "text": doc.text, "error": doc.error,
-        })
+        rows.append(raw_row(doc))
         progress(doc.doc_id)
     return rows
 
@@ -62,6 +65,11 @@ def clean_document(doc_id: str, raw_text: str) -> Row:
     }
 
 
+def _clean_failure(doc_id: str, exc: Exception) -> Row:
+    return {"doc_id": doc_id, "text": None, "raw_index": None, "title": None, "published": None, "year": None,
+            "region": None, "region_code": None, "error": _failure("cleaning", exc)}
+
+
 def clean_stage(raw_rows: Iterable[Row], progress: Progress = _noop) -> list[Row]:
     """Clean every readable raw text; a document whose cleaning fails keeps its error."""
     rows = []
@@ -71,9 +79,7 @@ def clean_stage(raw_rows: Iterable[Row], progress: Progress = _noop) -> list[Row
         try:
             rows.append(clean_document(raw["doc_id"], raw["text"]))
         except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
-            rows.append({"doc_id": raw["doc_id"], "text": None, "raw_index": None, "title": None,
-                         "published": None, "year": None, "region": None, "region_code": None,
-                         "error": _failure("cleaning", exc)})
+            rows.append(_clean_failure(raw["doc_id"], exc))
         progress(raw["doc_id"])
     return rows
 
@@ -123,6 +129,21 @@ def _local_region(places: Gazetteer, mentions: list[Mention], text: str, sentenc
 
 def _signed(value: float | None, sign: int) -> float | None:
     return None if value is None else value * sign
+
+
+def process_document(doc_id: str, raw_text: str) -> tuple[Row, list[Row]]:
+    """Clean and extract one text: its clean_texts row (with the first error met) and its facts rows.
+
+    Never raises, so that one bad document never stops a batch."""
+    try:
+        row = clean_document(doc_id, raw_text)
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+        return _clean_failure(doc_id, exc), []
+    cleaned = CleanText(row["text"], np.frombuffer(row["raw_index"], dtype=np.int32))
+    try:
+        return row, extract_facts(doc_id, cleaned, _context(row))
+    except Exception as exc:  # noqa: BLE001
+        return {**row, "error": _failure("extraction", exc)}, []
 
 
 def extract_document(doc_id: str, raw_text: str) -> list[Row]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,13 +12,20 @@ import pyarrow.parquet as pq
 from .schema import TABLES
 
 
-def _replace_atomically(path: Path, write: Callable[[str], None]) -> Path:
-    """Call `write` on a temporary name beside `path`, then rename it into place."""
+def parquet_bytes(table: pa.Table) -> bytes:
+    """`table` as the bytes of a Parquet file (zstd, with statistics); the same table gives the same bytes."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", write_statistics=True)
+    return sink.getvalue().to_pybytes()
+
+
+def write_bytes(data: bytes, path: Path) -> Path:
+    """Write `data` to `path` through a temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        write(tmp)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -28,14 +34,8 @@ def _replace_atomically(path: Path, write: Callable[[str], None]) -> Path:
 
 
 def write_parquet(table: pa.Table, path: Path) -> Path:
-    """Write `table` to `path` through a temporary file renamed into place."""
-    return _replace_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd",
-                                                                write_statistics=True))
-
-
-def write_bytes(data: bytes, path: Path) -> Path:
-    """Write `data` to `path` through a temporary file renamed into place."""
-    return _replace_atomically(path, lambda tmp: Path(tmp).write_bytes(data))
+    """Write `table` to `path` atomically."""
+    return write_bytes(parquet_bytes(table), path)
 
 
 def read_parquet(path: Path) -> pa.Table:

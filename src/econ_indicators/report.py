@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import output_path, read_parquet, write_bytes
+from .schema import TABLES
+from .storage import Root
 
 REPORT_DIR = "report"
 INDEX = "index.html"
@@ -172,14 +173,16 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
     return Report(page, charts)
 
 
-def write_report(out_dir: Path, score: str | None = None) -> Path:
-    """Build the report from the tables under `out_dir` into `out_dir/report/`; return the page's path."""
-    frames = [read_parquet(output_path(out_dir, n)).to_pandas() for n in ("facts", "indicators", "documents")]
+def write_report(out: Root | Path, score: str | None = None) -> str:
+    """Build the report from the tables under `out` (a folder or an fsspec root) into `report/`
+    there, dropping charts of earlier runs; return the page's location."""
+    root = out if isinstance(out, Root) else Root(out)
+    frames = [root.read_parquet(TABLES[n].file_name).to_pandas() for n in ("facts", "indicators", "documents")]
     report = build_report(*frames, score=score)
-    folder = out_dir / REPORT_DIR
     for name, png in report.charts.items():
-        write_bytes(png, folder / name)
-    for stale in folder.glob("*.png"):
-        if stale.name not in report.charts:
-            stale.unlink()
-    return write_bytes(report.html.encode("utf-8"), folder / INDEX)
+        root.write_bytes(f"{REPORT_DIR}/{name}", png)
+    for stale in root.find(REPORT_DIR):
+        if stale.endswith(".png") and stale.rsplit("/", 1)[-1] not in report.charts:
+            root.fs.rm_file(root.full(stale))
+    root.write_bytes(f"{REPORT_DIR}/{INDEX}", report.html.encode("utf-8"))
+    return root.full(f"{REPORT_DIR}/{INDEX}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -39,6 +39,24 @@ def facts_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
 def documents_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     """The documents table, ordered by doc_id."""
     return to_arrow(DOCUMENTS, sorted(rows, key=lambda r: r["doc_id"]))
+
+
+_ORDERS = {FACTS.name: _FACT_ORDER, DOCUMENTS.name: ("doc_id",)}
+
+
+def combine(table: Table, parts: Mapping[str, pa.Table]) -> pa.Table:
+    """Named parts of a table (one per partition) as one table, in the order a single build gives."""
+    schema = table.arrow_schema()
+    checked = []
+    for name, part in parts.items():
+        if not part.schema.equals(schema, check_metadata=False):
+            raise ValueError(f"{table.name}: part {name!r} was written with another schema; rebuild that partition")
+        checked.append(part.cast(schema))
+    if not checked:
+        return schema.empty_table()
+    order = _ORDERS.get(table.name, table.key)
+    combined = pa.concat_tables(checked).sort_by([(name, "ascending", "at_end") for name in order])
+    return combined.combine_chunks()
 
 
 def indicator_rows(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

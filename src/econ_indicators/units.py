@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .rules import csv_rows, read_text
+from .rules import csv_rows, read_rows, read_text
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,9 @@ def unit_table() -> dict[str, Unit]:
 
 
 def known_codes() -> frozenset[str]:
-    """Every canonical unit code the pipeline may emit."""
-    return frozenset(u.code for u in unit_table().values()) | {"rank", "ratio"}
+    """Every canonical unit code the pipeline may emit (counted nouns refine counts into their codes)."""
+    counted = {row["code"] for row in read_rows("counted_nouns.csv")}
+    return frozenset(u.code for u in unit_table().values()) | counted | {"rank", "ratio"}
 
 
 def lookup(surface: str) -> Unit:

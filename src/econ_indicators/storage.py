@@ -1,0 +1,81 @@
+"""Storage: a folder given as a local path or an fsspec URL (memory://, s3://, gs://, ...).
+
+Paths below a root are relative POSIX strings, so the same code reads and writes a local
+folder, an in-memory filesystem in the tests, or an object store on a cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fsspec.core import url_to_fs
+from fsspec.implementations.local import LocalFileSystem
+
+from . import io
+
+
+class Root:
+    """A folder on any fsspec filesystem; a plain path means the local disk."""
+
+    def __init__(self, url: str | os.PathLike[str]) -> None:
+        self.url = str(url)
+        self.fs, self.path = url_to_fs(self.url)
+
+    def __repr__(self) -> str:
+        return f"Root({self.url!r})"
+
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.fs, LocalFileSystem)
+
+    def local_path(self, rel: str = "") -> Path:
+        """The local path of `rel` (only for a local root)."""
+        if not self.is_local:
+            raise ValueError(f"{self.url} is not on the local disk")
+        return Path(self.path) / rel if rel else Path(self.path)
+
+    def full(self, rel: str) -> str:
+        """The filesystem path of `rel` under the root."""
+        return posixpath.join(self.path, rel) if rel else self.path
+
+    def is_dir(self) -> bool:
+        return self.fs.isdir(self.path)
+
+    def exists(self, rel: str) -> bool:
+        return self.fs.exists(self.full(rel))
+
+    def find(self, rel_dir: str = "") -> list[str]:
+        """Every file under `rel_dir`, as sorted paths relative to the root."""
+        base = self.full(rel_dir)
+        if not self.fs.isdir(base):
+            return []
+        prefix = self.path.rstrip("/") + "/"
+        found = (p[len(prefix):] if p.startswith(prefix) else p for p in self.fs.find(base))
+        return sorted(found)
+
+    def read_bytes(self, rel: str) -> bytes:
+        return self.fs.cat_file(self.full(rel))
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write a whole file; local files go through a temporary name renamed into place."""
+        if self.is_local:
+            io.write_bytes(data, self.local_path(rel))
+            return
+        target = self.full(rel)
+        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
+        self.fs.pipe_file(target, data)  # an object store replaces an object whole
+
+    def read_parquet(self, rel: str) -> pa.Table:
+        """Read a Parquet file, naming it in the error when it is missing."""
+        if self.is_local:
+            return io.read_parquet(self.local_path(rel))
+        if not self.exists(rel):
+            raise FileNotFoundError(f"no table at {self.url.rstrip('/')}/{rel}: run `econ-indicators run` first")
+        return pq.read_table(pa.BufferReader(self.read_bytes(rel)))
+
+    def write_parquet(self, rel: str, table: pa.Table) -> None:
+        self.write_bytes(rel, io.parquet_bytes(table))

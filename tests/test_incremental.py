@@ -1,0 +1,155 @@
+"""Partitions, storage roots, sources and the extraction cache, without Dagster."""
+
+import shutil
+
+import pyarrow as pa
+import pytest
+
+from econ_indicators import incremental
+from econ_indicators.partitions import (
+    PARTITION_KEYS,
+    by_partition,
+    changed_partitions,
+    key_span,
+    partition_digests,
+    partition_of,
+)
+from econ_indicators.schema import DOCUMENTS, FACTS
+from econ_indicators.sources import content_hashes, list_raw, raw_rows
+from econ_indicators.storage import Root
+from econ_indicators.tables import facts_table
+
+SMALL = ("002_8b2cd82f5e43ebaa.txt", "004_fc92e0db041b966d.txt", "03_xian_2025_statistical_communique_pdftext.txt")
+
+
+@pytest.fixture
+def raw(tmp_path, samples_dir):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for name in SMALL:
+        shutil.copy(samples_dir / name, folder / name)
+    return folder
+
+
+def test_a_file_keeps_its_partition_whatever_its_content():
+    assert partition_of("samples/a.txt") == partition_of("samples/a.txt")
+    assert {partition_of(f"doc{i}.txt") for i in range(200)} == set(PARTITION_KEYS)
+    groups = by_partition(["b.txt", "a.txt"])
+    assert set(groups) == set(PARTITION_KEYS) and sum(map(len, groups.values())) == 2
+
+
+def test_partition_digests_change_only_where_a_file_changed():
+    before = partition_digests({"a.txt": "1", "b.txt": "2"})
+    after = partition_digests({"a.txt": "1", "b.txt": "3"})
+    assert changed_partitions(before, after) == [partition_of("b.txt")]
+    assert changed_partitions(before, before) == []
+    assert changed_partitions({}, before) == sorted({partition_of("a.txt"), partition_of("b.txt")},
+                                                    key=PARTITION_KEYS.index)
+    assert changed_partitions(before, partition_digests({"a.txt": "1"})) == [partition_of("b.txt")]
+    assert key_span(["c", "2", "a"]) == ("2", "c")
+
+
+def test_memory_root_reads_and_writes_like_a_folder():
+    root = Root("memory://econ-test-storage")
+    root.write_bytes("sub/a.txt", "2024年增长5%。".encode())
+    root.write_bytes(".hidden/b.txt", b"x")
+    root.write_bytes("notes.pdf.bak", b"x")
+    assert list_raw(root) == ["sub/a.txt"]
+    table = pa.table({"x": [1, 2]})
+    root.write_parquet("out/t.parquet", table)
+    assert root.read_parquet("out/t.parquet").equals(table)
+    with pytest.raises(FileNotFoundError, match="no table at memory://"):
+        root.read_parquet("out/missing.parquet")
+    rows = raw_rows(root, ["sub/a.txt"])
+    assert rows[0]["doc_id"] == "sub/a" and rows[0]["text"] == "2024年增长5%。" and rows[0]["encoding"] == "utf-8"
+    assert len(content_hashes(root)["sub/a.txt"]) == 64
+
+
+def test_local_and_memory_roots_read_the_same_rows(raw):
+    memory = Root("memory://econ-test-same")
+    for path in raw.iterdir():
+        memory.write_bytes(path.name, path.read_bytes())
+    local = Root(str(raw))
+    assert list_raw(local) == list_raw(memory)
+    assert raw_rows(local, list_raw(local)) == raw_rows(memory, list_raw(memory))
+
+
+def _partitions(root: Root) -> dict[str, list[dict]]:
+    return {key: raw_rows(root, rels) for key, rels in by_partition(list_raw(root)).items() if rels}
+
+
+def test_unchanged_documents_come_from_the_cache(raw, tmp_path):
+    root, out = Root(str(raw)), Root(str(tmp_path / "out"))
+    cache = incremental.ExtractionCache(out, "v1")
+    first = incremental.extract_partitions(_partitions(root), cache, workers=1)
+    assert sum(r.extracted for r in first.values()) == 3
+    shutil.copy(raw / SMALL[2], raw / "copy_of_xian.txt")
+    second = incremental.extract_partitions(_partitions(root), cache, workers=1)
+    # the copy has the same text: a cache hit, under its own doc_id and fact ids
+    assert sum(r.extracted for r in second.values()) == 0 and sum(r.cached for r in second.values()) == 4
+    (raw / "new.txt").write_text("2024年全市地区生产总值增长5.2%。", "utf-8")
+    third = incremental.extract_partitions(_partitions(root), cache, workers=1)
+    assert sum(r.extracted for r in third.values()) == 1
+    facts = pa.concat_tables([r.facts for r in third.values()]).to_pylist()
+    copy = [f for f in facts if f["doc_id"] == "copy_of_xian"]
+    original = [f for f in facts if f["doc_id"] == SMALL[2].removesuffix(".txt")]
+    assert len(copy) == len(original) > 100
+    assert {f["fact_id"] for f in copy}.isdisjoint(f["fact_id"] for f in original)
+    other_rules = incremental.extract_partitions(_partitions(root), incremental.ExtractionCache(out, "v2"), workers=1)
+    assert sum(r.extracted for r in other_rules.values()) == 5
+
+
+def test_cached_and_fresh_extractions_give_the_same_parts(raw, tmp_path):
+    root, out = Root(str(raw)), Root(str(tmp_path / "out"))
+    cache = incremental.ExtractionCache(out, "v1")
+    fresh = incremental.extract_partitions(_partitions(root), cache, workers=1)
+    cached = incremental.extract_partitions(_partitions(root), cache, workers=1)
+    for key in fresh:
+        assert cached[key].facts.equals(fresh[key].facts) and cached[key].documents.equals(fresh[key].documents)
+    published = [d for r in cached.values() for d in r.documents.to_pylist() if d["published"]]
+    assert published and str(published[0]["published"])[:2] == "20"
+
+
+def test_worker_processes_give_the_same_result_as_one(raw, tmp_path):
+    rows = [r for part in _partitions(Root(str(raw))).values() for r in part]
+    items = [(r["doc_id"], r["text"]) for r in rows]
+    assert incremental.extract_many(items, workers=2) == incremental.extract_many(items, workers=1)
+
+
+def test_a_broken_worker_pool_falls_back_to_this_process(monkeypatch):
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            raise incremental.BrokenProcessPool("no worker could start")
+
+    monkeypatch.setattr(incremental, "ProcessPoolExecutor", Broken)
+    items = [("a", "2024年增长5%。"), ("b", "投资增长3.3%。")]
+    with pytest.warns(RuntimeWarning, match="extracting in this process"):
+        results = incremental.extract_many(items, workers=2)
+    assert [r.facts[0]["surface"] for r in results] == ["5%", "3.3%"]
+
+
+def test_worker_count_follows_the_batch():
+    assert incremental.choose_workers(0, 1) == 1
+    assert incremental.choose_workers(0, 10) == 1  # too few documents to pay for a process
+    assert incremental.choose_workers(4, 10) == 4
+    assert incremental.choose_workers(4, 2) == 2
+
+
+def test_combined_parts_match_one_build(raw, tmp_path):
+    root, out = Root(str(raw)), Root(str(tmp_path / "out"))
+    results = incremental.extract_partitions(_partitions(root), incremental.ExtractionCache(out, "v1"), workers=1)
+    for key, result in results.items():
+        incremental.write_part(out, FACTS.name, key, result.facts)
+        incremental.write_part(out, DOCUMENTS.name, key, result.documents)
+    combined = incremental.combine_parts(out, FACTS, PARTITION_KEYS)
+    rows = [f for r in results.values() for f in r.facts.to_pylist()]
+    assert combined.equals(facts_table(rows))
+    assert incremental.combine_parts(out, DOCUMENTS, PARTITION_KEYS).column("doc_id").to_pylist() == sorted(
+        p.stem for p in raw.iterdir())
+
+
+def test_a_part_with_another_schema_is_named(tmp_path):
+    out = Root(str(tmp_path))
+    incremental.write_part(out, FACTS.name, "3", pa.table({"fact_id": ["x"]}))
+    with pytest.raises(ValueError, match="part '3'"):
+        incremental.combine_parts(out, FACTS, PARTITION_KEYS)
