@@ -135,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_cmd = commands.add_parser("run", help="run the refresh job over a raw folder")
     run_cmd.add_argument("--raw-dir", default="data/raw", help="folder or fsspec URL; default: data/raw")
     run_cmd.add_argument("--out-dir", default="data/processed", help="folder or fsspec URL; default: data/processed")
+    run_cmd.add_argument("--strict", action="store_true",
+                         help="exit with status 1 when any document failed (default: report it and exit 0)")
     schema_cmd = commands.add_parser("schema", help="print the columns of every output table")
     schema_cmd.add_argument("--markdown", action="store_true",
                             help="print the data dictionary (docs/data_dictionary.md) instead")
@@ -150,8 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "show":
         return show(args.region, args.metric, args.data_dir)
-    print_summary(run(args.raw_dir, args.out_dir, BarProgress()))
-    return 0
+    summary = run(args.raw_dir, args.out_dir, BarProgress())
+    print_summary(summary)
+    return 1 if args.strict and summary["failed"] else 0
 
 
 if __name__ == "__main__":

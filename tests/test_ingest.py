@@ -138,3 +138,19 @@ def test_pdf_files_are_discovered(tmp_path: Path, make_pdf):
     (tmp_path / "a.pdf").write_bytes(make_pdf([["x 1"]]))
     (tmp_path / "b.PDF").write_bytes(make_pdf([["x 2"]]))
     assert [p.name for p in discover(tmp_path)] == ["a.pdf", "b.PDF"]
+
+
+def test_a_symlink_out_of_the_raw_folder_is_reported_not_followed(tmp_path):
+    from econ_indicators.ingest import discover, read_document
+
+    raw, outside = tmp_path / "raw", tmp_path / "secret.txt"
+    raw.mkdir()
+    outside.write_text("全市生产总值100亿元。", encoding="utf-8")
+    (raw / "link.txt").symlink_to(outside)
+    (raw / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    (raw / "ok 文件.txt").write_text("全市生产总值100亿元。", encoding="utf-8")
+    docs = {d.path: d for d in (read_document(p, raw) for p in discover(raw))}
+    assert sorted(docs) == ["broken.txt", "link.txt", "ok 文件.txt"]
+    assert "outside the raw folder: not followed" in docs["link.txt"].error and docs["link.txt"].text is None
+    assert "broken symlink" in docs["broken.txt"].error
+    assert docs["ok 文件.txt"].error is None and "100亿元" in docs["ok 文件.txt"].text

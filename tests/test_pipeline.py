@@ -107,6 +107,7 @@ def test_cli_rerun_is_byte_identical_and_reports_bad_files(outputs, samples_dir,
     score = next(line for line in printed.splitlines() if line.startswith("score: "))
     assert " recall=1.0 " in score and "core_recall=1.0 region_acc=1.0 year_acc=1.0 metric_acc=1.0" in score
     assert score.removeprefix("score: ") in (tmp_path / "out" / "report" / "index.html").read_text("utf-8")
+    assert main(["run", "--strict", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")]) == 1
 
 
 def test_cli_show_prints_a_series_or_close_labels(outputs, capsys):

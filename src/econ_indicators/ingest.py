@@ -66,8 +66,8 @@ def discover(raw_dir: Path) -> list[Path]:
         rel = path.relative_to(raw_dir)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
-            files.append(path)
+        if (path.is_file() or path.is_symlink()) and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            files.append(path)  # a symlink is listed even when broken or leading out, to be reported
     return sorted(files, key=lambda p: p.relative_to(raw_dir).as_posix())
 
 
@@ -197,13 +197,28 @@ def to_text(data: bytes, suffix: str) -> tuple[str, str]:
 def read_document(path: Path, raw_dir: Path) -> RawDocument:
     """Read one raw file; failures are recorded on the returned document, never raised."""
     rel = path.relative_to(raw_dir).as_posix()
-    data = path.read_bytes()
+    try:
+        data = _read_inside(path, raw_dir)
+    except (IngestError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, IngestError) else f"cannot read the file: {exc.strerror or exc}"
+        return RawDocument(doc_id_for(rel), rel, hashlib.sha256(b"").hexdigest(), 0, None, None, reason)
     sha = hashlib.sha256(data).hexdigest()
     try:
         text, encoding = to_text(data, path.suffix.lower())
     except IngestError as exc:
         return RawDocument(doc_id_for(rel), rel, sha, len(data), None, None, str(exc))
     return RawDocument(doc_id_for(rel), rel, sha, len(data), encoding, text)
+
+
+def _read_inside(path: Path, raw_dir: Path) -> bytes:
+    """The file's bytes; a symlink leading out of the raw folder is not followed."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            raise IngestError(f"broken symlink to {target}")
+        if not target.is_relative_to(raw_dir.resolve()):
+            raise IngestError(f"symlink to {target} outside the raw folder: not followed")
+    return path.read_bytes()
 
 
 def read_all(raw_dir: Path) -> Iterator[RawDocument]:
