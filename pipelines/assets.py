@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from dagster import AssetExecutionContext, BackfillPolicy, BetaWarning, MaterializeResult, MetadataValue, asset
 
 from econ_indicators import incremental, tables
+from econ_indicators.evaluate import gold_line, read_gold
 from econ_indicators.partitions import PARTITION_KEYS, by_partition
 from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
@@ -20,7 +21,6 @@ from econ_indicators.sources import list_raw, raw_rows
 
 from .partitions import PARTITIONS
 from .resources import Compute, Progress, Storage
-from .scoring import gold_files, score_line
 
 GROUP = "econ_indicators"
 PREVIEW_ROWS = 10
@@ -102,12 +102,10 @@ def facts(storage: Storage) -> MaterializeResult:
         "facts": table.num_rows, "documents": documents.num_rows, "failed": _failed(documents),
         "masked": pc.sum(table.column("masked")).as_py() or 0, "preview": _preview(table),
     }
-    gold = gold_files(storage.raw_root())
+    gold = read_gold(storage.raw_root())
     if gold:
         metadata["gold_files"] = len(gold)
-    score = score_line(storage.raw_root(), out)
-    if score:
-        metadata["score"] = score
+        metadata["score"] = gold_line(gold, table)
     return MaterializeResult(metadata=metadata)
 
 
@@ -138,7 +136,7 @@ def indicators(storage: Storage) -> MaterializeResult:
        description="HTML report with PNG charts: facts by document, unit and kind, attribution, conflicts, score.")
 def report(storage: Storage) -> MaterializeResult:
     out = storage.out_root()
-    score = score_line(storage.raw_root(), out)
+    score = gold_line(read_gold(storage.raw_root()), out.read_parquet(FACTS.file_name))
     page = write_report(out, score)
     metadata = {"path": MetadataValue.path(page)}
     if score:

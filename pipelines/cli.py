@@ -15,7 +15,6 @@ from pydantic import PrivateAttr
 from tqdm import tqdm
 
 from econ_indicators import TABLES, describe
-from econ_indicators.evaluate import score_line
 from econ_indicators.report import INDEX, REPORT_DIR
 from econ_indicators.schema import data_dictionary_markdown
 from econ_indicators.series import format_series, metric_series, not_found
@@ -69,7 +68,8 @@ def run(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None = No
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("econ-indicators: the run failed:\n" + "\n".join(failures))
-    return {**summarize(out_dir, time.monotonic() - started, raw_dir), **_extraction_counts(result)}
+    return {**summarize(out_dir, time.monotonic() - started), **_extraction_counts(result),
+            "score": _report_score(result)}
 
 
 def _extraction_counts(result: Any) -> dict[str, int]:
@@ -83,23 +83,29 @@ def _extraction_counts(result: Any) -> dict[str, int]:
     return counts
 
 
-def summarize(out_dir: str | Path, seconds: float, raw_dir: str | Path | None = None) -> dict[str, Any]:
-    """Counts from the written tables, where the report is, and the score when gold files are beside the
-    raw texts."""
+def _report_score(result: Any) -> str | None:
+    """The score line the report asset computed, when gold files sit beside the raw texts."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        if materialization.asset_key.to_user_string() == "report" and "score" in materialization.metadata:
+            return materialization.metadata["score"].value
+    return None
+
+
+def summarize(out_dir: str | Path, seconds: float) -> dict[str, Any]:
+    """Counts from the written tables and where the report is."""
     out = Root(out_dir)
     documents = out.read_parquet(TABLES["documents"].file_name)
-    facts = out.read_parquet(TABLES["facts"].file_name)
     failed = documents.filter(pc.equal(documents["status"], "failed"))
     return {
         "documents": documents.num_rows,
         "failed": failed.num_rows,
         "failures": list(zip(failed["doc_id"].to_pylist(), failed["error"].to_pylist(), strict=True)),
-        "facts": facts.num_rows,
+        "facts": out.read_parquet(TABLES["facts"].file_name).num_rows,
         "indicators": out.read_parquet(TABLES["indicators"].file_name).num_rows,
         "seconds": seconds,
         "out_dir": str(out_dir),
         "report": out.full(f"{REPORT_DIR}/{INDEX}"),
-        "score": score_line(Root(raw_dir), facts) if raw_dir is not None else None,
     }
 
 
@@ -109,7 +115,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         print(f"  {doc_id}: {error}")
     print(f"extracted: {summary.get('extracted', 0)}  from cache: {summary.get('from_cache', 0)}")
     print(f"facts: {summary['facts']}  indicators: {summary['indicators']}")
-    if summary["score"]:
+    if summary.get("score"):
         print(f"score: {summary['score']}")
     print(f"time: {summary['seconds']:.1f} s  ->  {summary['out_dir']}")
     print(f"report: {summary['report']}")

@@ -143,15 +143,15 @@ def test_dagster_cli_validates_the_definitions(tmp_path):
 
 
 def test_pdf_inputs_give_facts_and_a_scanned_pdf_a_failed_row(tmp_path, make_pdf):
-    from econ_indicators.extract import clean_stage, documents_stage, facts_stage, ingest_stage
-    from econ_indicators.ingest import discover
+    from econ_indicators.extract import documents_stage, process_document, raw_row
+    from econ_indicators.ingest import discover, read_document
 
     (tmp_path / "report.pdf").write_bytes(make_pdf([["Output grew by 4.5% in 2025,"], ["exports 12.5%."]]))
     (tmp_path / "scan.pdf").write_bytes(make_pdf([[]]))
-    raw = ingest_stage(tmp_path, discover(tmp_path))
-    cleaned = clean_stage(raw)
-    facts, errors = facts_stage(cleaned)
-    docs = {row["doc_id"]: row for row in documents_stage(raw, cleaned, facts, errors)}
+    raw = [raw_row(read_document(path, tmp_path)) for path in discover(tmp_path)]
+    done = [process_document(row["doc_id"], row["text"]) for row in raw if row["text"] is not None]
+    cleaned, facts = [row for row, _ in done], [fact for _, rows in done for fact in rows]
+    docs = {row["doc_id"]: row for row in documents_stage(raw, cleaned, facts)}
     assert docs["scan"]["status"] == "failed" and "scanned PDF without a text layer" in docs["scan"]["error"]
     assert docs["report"]["status"] == "ok" and docs["report"]["encoding"] == "pdf"
     text = next(row["text"] for row in raw if row["doc_id"] == "report")

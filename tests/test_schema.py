@@ -35,7 +35,7 @@ def test_describe_lists_every_output_column():
 
 def test_a_row_missing_a_column_is_an_error():
     with pytest.raises(ValueError, match="lacks column 'doc_id'"):
-        to_arrow(TABLES["extraction_errors"], [{"error": "x"}])
+        to_arrow(TABLES["documents"], [{"error": "x"}])
 
 
 def test_every_column_has_an_example():

@@ -147,9 +147,11 @@ def format_line(scores: dict[str, float]) -> str:
     return " ".join(f"{k}={scores[k]}" for k in LINE_KEYS)
 
 
+def gold_line(gold: dict[str, list[Row]], facts: pa.Table) -> str | None:
+    """The score line of `facts` against gold rows already read; None when there are none."""
+    return format_line(score(gold, facts_by_document(facts.to_pylist()))) if gold else None
+
+
 def score_line(raw: Path | Root, facts: pa.Table) -> str | None:
     """The score line of `facts` against the gold files under `raw`; None when there are none."""
-    gold = read_gold(raw)
-    if not gold:
-        return None
-    return format_line(score(gold, facts_by_document(facts.to_pylist())))
+    return gold_line(read_gold(raw), facts)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 from .attribution import Attribution, DocumentContext, attribute, document_context
 from .clean import CleanText, Sentences, clean
 from .gazetteer import Gazetteer, Mention, gazetteer, speaker_region
-from .ingest import RawDocument, read_document
+from .ingest import RawDocument
 from .quantities import find_quantities
 
 Row = dict[str, Any]
@@ -44,15 +43,6 @@ def raw_row(doc: RawDocument) -> Row:
             "encoding": doc.encoding, "text": doc.text, "error": doc.error}
 
 
-def ingest_stage(raw_dir: Path, files: Iterable[Path], progress: Progress = _noop) -> list[Row]:
-    """Read `files` (found under `raw_dir` by `ingest.discover`) into raw_texts rows."""
-    rows = []
-    for doc in (read_document(path, raw_dir) for path in files):
-        rows.append(raw_row(doc))
-        progress(doc.doc_id)
-    return rows
-
-
 def clean_document(doc_id: str, raw_text: str) -> Row:
     """Clean one text and read its document-level context into a clean_texts row."""
     cleaned = clean(raw_text)
@@ -68,20 +58,6 @@ def clean_document(doc_id: str, raw_text: str) -> Row:
 def _clean_failure(doc_id: str, exc: Exception) -> Row:
     return {"doc_id": doc_id, "text": None, "raw_index": None, "title": None, "published": None, "year": None,
             "region": None, "region_code": None, "error": _failure("cleaning", exc)}
-
-
-def clean_stage(raw_rows: Iterable[Row], progress: Progress = _noop) -> list[Row]:
-    """Clean every readable raw text; a document whose cleaning fails keeps its error."""
-    rows = []
-    for raw in raw_rows:
-        if raw["text"] is None:
-            continue
-        try:
-            rows.append(clean_document(raw["doc_id"], raw["text"]))
-        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
-            rows.append(_clean_failure(raw["doc_id"], exc))
-        progress(raw["doc_id"])
-    return rows
 
 
 def _context(row: Row) -> DocumentContext:
@@ -152,34 +128,16 @@ def extract_document(doc_id: str, raw_text: str) -> list[Row]:
     return extract_facts(doc_id, cleaned, document_context(cleaned.text))
 
 
-def facts_stage(clean_rows: Iterable[Row], progress: Progress = _noop) -> tuple[list[Row], dict[str, str]]:
-    """Facts of every cleaned document, and the errors of those whose extraction failed."""
-    facts: list[Row] = []
-    errors: dict[str, str] = {}
-    for row in clean_rows:
-        if row["text"] is None:
-            continue
-        cleaned = CleanText(row["text"], np.frombuffer(row["raw_index"], dtype=np.int32))
-        try:
-            facts.extend(extract_facts(row["doc_id"], cleaned, _context(row)))
-        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
-            errors[row["doc_id"]] = _failure("extraction", exc)
-        progress(row["doc_id"])
-    return facts, errors
-
-
-def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], facts: Iterable[Row],
-                    extraction_errors: dict[str, str] | None = None) -> list[Row]:
+def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], facts: Iterable[Row]) -> list[Row]:
     """One documents row per raw file: what was read, how, and the first error met."""
     cleaned = {r["doc_id"]: r for r in clean_rows}
     counts: dict[str, int] = {}
     for fact in facts:
         counts[fact["doc_id"]] = counts.get(fact["doc_id"], 0) + 1
-    errors = extraction_errors or {}
     rows = []
     for raw in raw_rows:
         clean_row = cleaned.get(raw["doc_id"], {})
-        error = raw["error"] or clean_row.get("error") or errors.get(raw["doc_id"])
+        error = raw["error"] or clean_row.get("error")
         rows.append({
             "doc_id": raw["doc_id"], "path": raw["path"], "sha256": raw["sha256"], "bytes": raw["bytes"],
             "encoding": raw["encoding"], "title": clean_row.get("title"),

@@ -132,8 +132,8 @@ class Gazetteer:
                 forms[form] = inside[0]
         return (re.compile(trie_pattern(list(forms))) if forms else None), forms
 
-    def mentions(self, text: str, within: str | None = None) -> list[Mention]:
-        """Unambiguous region names in `text`; county short forms only inside region `within`."""
+    @lru_cache(maxsize=4)  # noqa: B019 - a document's text is scanned for its region, then for its figures
+    def _global_mentions(self, text: str) -> tuple[Mention, ...]:
         found = []
         for m in self._global_pattern.finditer(text):
             codes = self._global[m.group()]
@@ -141,6 +141,11 @@ class Gazetteer:
             starts_a_word = m.group().endswith("市") and following != "" and following in _NOT_AFTER_CITY
             if len(codes) == 1 and not starts_a_word:
                 found.append(Mention(m.start(), m.end(), codes[0]))
+        return tuple(found)
+
+    def mentions(self, text: str, within: str | None = None) -> list[Mention]:
+        """Unambiguous region names in `text`; county short forms only inside region `within`."""
+        found = list(self._global_mentions(text))
         if within:
             pattern, forms = self._local_pattern(within)
             if pattern is not None:

@@ -219,9 +219,3 @@ def _read_inside(path: Path, raw_dir: Path) -> bytes:
         if not target.is_relative_to(raw_dir.resolve()):
             raise IngestError(f"symlink to {target} outside the raw folder: not followed")
     return path.read_bytes()
-
-
-def read_all(raw_dir: Path) -> Iterator[RawDocument]:
-    """Every supported raw file under `raw_dir`, read in path order."""
-    for path in discover(raw_dir):
-        yield read_document(path, raw_dir)

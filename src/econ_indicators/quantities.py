@@ -161,9 +161,7 @@ def _qualifier(m: re.Match, text: str) -> str | None:
 
 def _number(text: str) -> float:
     """An Arabic or Chinese numeral already delimited by the pattern."""
-    if text[0].isdigit():
-        return float(parse_arabic(text))
-    return parse_chinese(text)
+    return float(_decimal(text))
 
 
 def _rank(m: re.Match, text: str) -> Quantity | None:
@@ -192,9 +190,14 @@ def _arabic_fraction(m: re.Match, text: str) -> Quantity | None:
                     _after_qualifier(text, m.end()))
 
 
+@lru_cache(maxsize=1)
+def _after_words() -> tuple[tuple[str, str], ...]:
+    """Suffix qualifier words, longest first."""
+    return tuple(sorted(qualifier_words()["after"].items(), key=lambda i: -len(i[0])))
+
+
 def _after_qualifier(text: str, end: int) -> str | None:
-    words = qualifier_words()["after"]
-    return next((q for w, q in sorted(words.items(), key=lambda i: -len(i[0])) if text.startswith(w, end)), None)
+    return next((q for w, q in _after_words() if text.startswith(w, end)), None)
 
 
 def _doubling(m: re.Match, _text: str) -> Quantity:
@@ -202,22 +205,22 @@ def _doubling(m: re.Match, _text: str) -> Quantity:
     return Quantity(float(times), "times", m.group(), m.start(), m.end())
 
 
-def _not_a_chinese_figure(m: re.Match, text: str, unit: Unit) -> bool:
+def _not_a_chinese_figure(m: re.Match, text: str, unit: Unit, number: Decimal) -> bool:
     """Set phrases, dates and ordinals written in Chinese numerals (一个, 二〇二五年, 十四届, “五个聚焦”)."""
     numeral, after = m["cn"], text[m.end():m.end() + 1]
-    small_count = unit.dimension == "count" and not m["mag"] and parse_chinese(numeral) < SMALL_COUNT
+    small_count = unit.dimension == "count" and not m["mag"] and number < SMALL_COUNT
     return (
         small_count  # "三个报告", "两个合作社": rhetoric more often than data
         or (numeral in ("一", "壹") and not m["mag"] and unit.code != "times")
         or (numeral in _BARE_TENS and not (m["mag"] or m["q1"]))
         or (unit.surface == "年" and bool(_CN_DATE_YEAR.fullmatch(numeral)))
-        or unit.dimension == "enumeration" and parse_chinese(numeral) >= SMALL_COUNT  # 二十大: a congress
+        or unit.dimension == "enumeration" and number >= SMALL_COUNT  # 二十大: a congress
         or bool(after) and after in _CN_DIGIT + _CN_TEN
         or m.start() > 0 and text[m.start() - 1] in _SLOGAN_OPEN
     )
 
 
-def _not_a_figure(m: re.Match, text: str, unit: Unit) -> bool:
+def _not_a_figure(m: re.Match, text: str, unit: Unit, number: Decimal | None) -> bool:
     """Dates, ordinals, identifiers, and measure words that only Chinese numerals take (三大)."""
     num = m["num"]
     if unit.surface == "届" or _ORDINAL_BEFORE.search(text, max(0, m.start() - 2), m.start()):
@@ -225,7 +228,7 @@ def _not_a_figure(m: re.Match, text: str, unit: Unit) -> bool:
     if unit.surface in _TIME_WORDS and _PERIOD_BEFORE.search(text, max(0, m.start() - 3), m.start()):
         return True
     if m["cn"]:
-        return _not_a_chinese_figure(m, text, unit)
+        return _not_a_chinese_figure(m, text, unit, number)  # type: ignore[arg-type]
     if unit.dimension == "enumeration":
         return True  # "3大" is not written; 大 counts only after 三/五/八
     if num != "X" and num[0] == "0" and "." not in num and len(num) > 1:
@@ -237,14 +240,15 @@ def _not_a_figure(m: re.Match, text: str, unit: Unit) -> bool:
 
 def _amount(m: re.Match, text: str, previous: Quantity | None) -> Quantity | None:
     unit = unit_table()[m["unit"]]
-    if _not_a_figure(m, text, unit):
-        return None
     masked = m["num"] == "X"
     try:
-        value = None if masked else scale(_decimal(m["num"]), magnitude(m["mag"]), unit.factor)
+        number = None if masked else _decimal(m["num"])
         low = scale(_decimal(m["lo"]), magnitude(m["lomag"] or m["mag"]), unit.factor) if m["lo"] else None
     except NumberError:
         return None
+    if _not_a_figure(m, text, unit, number):
+        return None
+    value = None if number is None else scale(number, magnitude(m["mag"]), unit.factor)
     code = counted_unit(text, m.start(), m.end(), unit)
     if code is None:  # "科研项目100个，其中国家级17个": the list goes on counting the same noun
         same_list = previous is not None and previous.surface[-1] == m.group()[-1] \

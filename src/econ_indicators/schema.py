@@ -193,20 +193,8 @@ CLEAN_TEXTS = Table(
     ),
 )
 
-EXTRACTION_ERRORS = Table(
-    name="extraction_errors",
-    description="Documents whose figure extraction failed (intermediate).",
-    key=("doc_id",),
-    stage=True,
-    columns=(
-        DOC_ID,
-        Column("error", _STR, "Why extraction failed.", nullable=False,
-               example="extraction failed: ValueError: ..."),
-    ),
-)
-
 TABLES: dict[str, Table] = {
-    t.name: t for t in (FACTS, INDICATORS, DOCUMENTS, RAW_TEXTS, CLEAN_TEXTS, EXTRACTION_ERRORS)
+    t.name: t for t in (FACTS, INDICATORS, DOCUMENTS, RAW_TEXTS, CLEAN_TEXTS)
 }
 OUTPUT_TABLES = ("facts", "indicators", "documents")
 
