@@ -18,6 +18,7 @@ from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
 from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS, RAW_TEXTS
 from econ_indicators.sources import list_raw, raw_rows
+from econ_indicators.storage import Root
 
 from .partitions import PARTITIONS
 from .resources import Compute, Progress, Storage
@@ -34,6 +35,17 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
 def _preview(table: pa.Table) -> MetadataValue:
     head = table.slice(0, PREVIEW_ROWS).drop_columns([c for c in _PREVIEW_DROP if c in table.column_names])
     return MetadataValue.md(head.to_pandas().to_markdown(index=False))
+
+
+def _head(root: Root, rel: str) -> pa.Table:
+    """The first rows of a table, without reading the rest."""
+    batches = root.iter_parquet(rel, PREVIEW_ROWS)
+    try:
+        return pa.Table.from_batches([next(batches)])
+    except StopIteration:
+        return root.read_parquet(rel)
+    finally:
+        batches.close()
 
 
 def _failed(documents: pa.Table) -> int:
@@ -95,17 +107,17 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
        description="One row per figure found, with region, year, metric, kind and provenance (all partitions).")
 def facts(storage: Storage) -> MaterializeResult:
     out = storage.out_root()
-    table = incremental.combine_parts(out, FACTS, PARTITION_KEYS)
-    out.write_parquet(FACTS.file_name, table)
-    documents = incremental.combine_parts(out, DOCUMENTS, PARTITION_KEYS)
+    rows = incremental.write_combined(out, FACTS, PARTITION_KEYS)
+    statuses = incremental.part_column(out, DOCUMENTS, PARTITION_KEYS, "status")
     metadata = {
-        "facts": table.num_rows, "documents": documents.num_rows, "failed": _failed(documents),
-        "masked": pc.sum(table.column("masked")).as_py() or 0, "preview": _preview(table),
+        "facts": rows, "documents": len(statuses), "failed": _failed(pa.table({"status": statuses})),
+        "masked": pc.sum(out.read_parquet(FACTS.file_name, ["masked"]).column("masked")).as_py() or 0,
+        "preview": _preview(_head(out, FACTS.file_name)),
     }
     gold = read_gold(storage.raw_root())
     if gold:
         metadata["gold_files"] = len(gold)
-        metadata["score"] = gold_line(gold, table)
+        metadata["score"] = gold_line(gold, out.iter_parquet(FACTS.file_name))
     return MaterializeResult(metadata=metadata)
 
 
@@ -113,8 +125,8 @@ def facts(storage: Storage) -> MaterializeResult:
        description="One row per raw file: checksum, encoding, title, date, status and error (all partitions).")
 def documents(storage: Storage) -> MaterializeResult:
     out = storage.out_root()
-    table = incremental.combine_parts(out, DOCUMENTS, PARTITION_KEYS)
-    out.write_parquet(DOCUMENTS.file_name, table)
+    incremental.write_combined(out, DOCUMENTS, PARTITION_KEYS)
+    table = out.read_parquet(DOCUMENTS.file_name)
     with_facts = pc.sum(pc.greater(table.column("n_facts"), 0)).as_py() or 0
     return MaterializeResult(metadata={"documents": table.num_rows, "failed": _failed(table),
                                        "with_facts": with_facts, "preview": _preview(table)})
@@ -124,7 +136,7 @@ def documents(storage: Storage) -> MaterializeResult:
        description="Facts merged per (region, year, metric, unit, kind); disagreements flagged.")
 def indicators(storage: Storage) -> MaterializeResult:
     out = storage.out_root()
-    table = tables.indicators_table(out.read_parquet(FACTS.file_name).to_pylist())
+    table = tables.indicators_from_facts(out.read_parquet(FACTS.file_name, tables.INDICATOR_INPUTS))
     out.write_parquet(INDICATORS.file_name, table)
     conflicts = pc.sum(table.column("conflict")).as_py() or 0
     return MaterializeResult(metadata={"indicators": table.num_rows, "conflicts": conflicts,
@@ -136,7 +148,7 @@ def indicators(storage: Storage) -> MaterializeResult:
        description="HTML report with PNG charts: facts by document, unit and kind, attribution, conflicts, score.")
 def report(storage: Storage) -> MaterializeResult:
     out = storage.out_root()
-    score = gold_line(read_gold(storage.raw_root()), out.read_parquet(FACTS.file_name))
+    score = gold_line(read_gold(storage.raw_root()), out.iter_parquet(FACTS.file_name))
     page = write_report(out, score)
     metadata = {"path": MetadataValue.path(page)}
     if score:

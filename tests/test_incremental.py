@@ -5,7 +5,7 @@ import shutil
 import pyarrow as pa
 import pytest
 
-from econ_indicators import incremental
+from econ_indicators import incremental, tables
 from econ_indicators.partitions import (
     PARTITION_KEYS,
     by_partition,
@@ -141,15 +141,24 @@ def test_combined_parts_match_one_build(raw, tmp_path):
     for key, result in results.items():
         incremental.write_part(out, FACTS.name, key, result.facts)
         incremental.write_part(out, DOCUMENTS.name, key, result.documents)
-    combined = incremental.combine_parts(out, FACTS, PARTITION_KEYS)
     rows = [f for r in results.values() for f in r.facts.to_pylist()]
-    assert combined.equals(facts_table(rows))
-    assert incremental.combine_parts(out, DOCUMENTS, PARTITION_KEYS).column("doc_id").to_pylist() == sorted(
-        p.stem for p in raw.iterdir())
+    assert incremental.write_combined(out, FACTS, PARTITION_KEYS) == len(rows)
+    assert out.read_parquet(FACTS.file_name).equals(facts_table(rows))
+    incremental.write_combined(out, DOCUMENTS, PARTITION_KEYS)
+    assert out.read_parquet(DOCUMENTS.file_name).column("doc_id").to_pylist() == sorted(p.stem for p in raw.iterdir())
+
+
+def test_parts_merge_in_small_chunks_into_the_same_order(raw, tmp_path):
+    root, out = Root(str(raw)), Root(str(tmp_path / "out"))
+    results = incremental.extract_partitions(_partitions(root), incremental.ExtractionCache(out, "v1"), workers=1)
+    parts = {key: result.facts.to_batches(max_chunksize=3) for key, result in results.items()}
+    chunks = list(tables.merge_parts(FACTS, parts, rows_per_chunk=5))
+    rows = [f for r in results.values() for f in r.facts.to_pylist()]
+    assert len(chunks) > 1 and pa.concat_tables(chunks).equals(facts_table(rows))
 
 
 def test_a_part_with_another_schema_is_named(tmp_path):
     out = Root(str(tmp_path))
     incremental.write_part(out, FACTS.name, "3", pa.table({"fact_id": ["x"]}))
     with pytest.raises(ValueError, match="part '3'"):
-        incremental.combine_parts(out, FACTS, PARTITION_KEYS)
+        incremental.write_combined(out, FACTS, PARTITION_KEYS)

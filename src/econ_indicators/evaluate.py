@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .storage import Root
 
@@ -147,9 +148,21 @@ def format_line(scores: dict[str, float]) -> str:
     return " ".join(f"{k}={scores[k]}" for k in LINE_KEYS)
 
 
-def gold_line(gold: dict[str, list[Row]], facts: pa.Table) -> str | None:
-    """The score line of `facts` against gold rows already read; None when there are none."""
-    return format_line(score(gold, facts_by_document(facts.to_pylist()))) if gold else None
+def gold_facts(gold: dict[str, list[Row]], facts: pa.Table | Iterable[pa.RecordBatch]) -> list[Row]:
+    """The fact rows of the documents that have gold rows, taken batch by batch (a large run's
+    other facts are never turned into Python rows)."""
+    wanted = pa.array(sorted(gold), pa.string())
+    rows: list[Row] = []
+    for batch in facts.to_batches() if isinstance(facts, pa.Table) else facts:
+        names = pc.replace_substring_regex(pc.replace_substring(batch.column("doc_id"), "\\", "/"), "^.*/", "")
+        rows.extend(batch.filter(pc.is_in(names, value_set=wanted)).to_pylist())
+    return rows
+
+
+def gold_line(gold: dict[str, list[Row]], facts: pa.Table | Iterable[pa.RecordBatch]) -> str | None:
+    """The score line of `facts` (a table or its batches) against gold rows already read; None
+    when there are none."""
+    return format_line(score(gold, facts_by_document(gold_facts(gold, facts)))) if gold else None
 
 
 def score_line(raw: Path | Root, facts: pa.Table) -> str | None:

@@ -198,12 +198,20 @@ def write_part(root: Root, table: str, partition: str, data: pa.Table) -> None:
     root.write_parquet(part_path(table, partition), data)
 
 
-def read_part(root: Root, table: str, partition: str) -> pa.Table:
-    return root.read_parquet(part_path(table, partition))
+def read_part(root: Root, table: str, partition: str, columns: Sequence[str] | None = None) -> pa.Table:
+    return root.read_parquet(part_path(table, partition), columns)
 
 
-def combine_parts(root: Root, table: Table, partitions: Iterable[str]) -> pa.Table:
-    """The table rebuilt from the parts that exist for `partitions`."""
-    parts = {key: read_part(root, table.name, key) for key in partitions
+def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
+    """Write the public `table` from the parts that exist for `partitions`, merged in the order a
+    single build gives, a chunk at a time; return its number of rows."""
+    parts = {key: root.iter_parquet(part_path(table.name, key)) for key in partitions
              if root.exists(part_path(table.name, key))}
-    return tables.combine(table, parts)
+    return root.write_parquet_chunks(table.file_name, table.arrow_schema(), tables.merge_parts(table, parts))
+
+
+def part_column(root: Root, table: Table, partitions: Iterable[str], column: str) -> pa.ChunkedArray:
+    """One column of a table across the parts that exist for `partitions`."""
+    chunks = [read_part(root, table.name, key, [column]).column(column) for key in partitions
+              if root.exists(part_path(table.name, key))]
+    return pa.chunked_array([c for chunk in chunks for c in chunk.chunks], table.arrow_schema().field(column).type)

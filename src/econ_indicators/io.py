@@ -4,19 +4,47 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .schema import TABLES
 
+_PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}
+
 
 def parquet_bytes(table: pa.Table) -> bytes:
     """`table` as the bytes of a Parquet file (zstd, with statistics); the same table gives the same bytes."""
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", write_statistics=True)
+    pq.write_table(table, sink, **_PARQUET_OPTIONS)
     return sink.getvalue().to_pybytes()
+
+
+def write_chunks(schema: pa.Schema, chunks: Iterable[pa.Table], sink) -> int:
+    """Write chunks of a table to an open sink as one Parquet file, a row group per chunk; return the rows."""
+    rows = 0
+    with pq.ParquetWriter(sink, schema, **_PARQUET_OPTIONS) as writer:
+        for chunk in chunks:
+            writer.write_table(chunk, row_group_size=max(chunk.num_rows, 1))
+            rows += chunk.num_rows
+    return rows
+
+
+def write_parquet_chunks(schema: pa.Schema, chunks: Iterable[pa.Table], path: Path) -> int:
+    """Write chunks of a table to `path` through a temporary file renamed into place; return the rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        rows = write_chunks(schema, chunks, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return rows
 
 
 def write_bytes(data: bytes, path: Path) -> Path:
@@ -38,11 +66,12 @@ def write_parquet(table: pa.Table, path: Path) -> Path:
     return write_bytes(parquet_bytes(table), path)
 
 
-def read_parquet(path: Path) -> pa.Table:
-    """Read a Parquet file, naming the file in the error when it is missing."""
+def read_parquet(path: Path, columns: Sequence[str] | None = None, filters: Any = None) -> pa.Table:
+    """Read a Parquet file (only `columns` and the rows `filters` keeps, when given), naming the
+    file in the error when it is missing."""
     if not path.exists():
         raise FileNotFoundError(f"no table at {path}: run `econ-indicators run` first")
-    return pq.read_table(path)
+    return pq.read_table(path, columns=None if columns is None else list(columns), filters=filters)
 
 
 def output_path(out_dir: Path, table: str) -> Path:

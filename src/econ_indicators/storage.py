@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -69,13 +71,46 @@ class Root:
         self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         self.fs.pipe_file(target, data)  # an object store replaces an object whole
 
-    def read_parquet(self, rel: str) -> pa.Table:
-        """Read a Parquet file, naming it in the error when it is missing."""
+    def read_parquet(self, rel: str, columns: Sequence[str] | None = None, filters: Any = None) -> pa.Table:
+        """Read a Parquet file (only `columns` and the rows `filters` keeps, in pyarrow's filter
+        syntax, when given), naming the file in the error when it is missing."""
         if self.is_local:
-            return io.read_parquet(self.local_path(rel))
+            return io.read_parquet(self.local_path(rel), columns, filters)
+        self._require(rel)
+        return pq.read_table(pa.BufferReader(self.read_bytes(rel)), columns=None if columns is None else list(columns),
+                             filters=filters)
+
+    def iter_parquet(self, rel: str, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
+        """The record batches of a Parquet file, read a few at a time."""
+        self._require(rel)
+        with self.fs.open(self.full(rel), "rb") as handle:
+            yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_rows)
+
+    def parquet_schema(self, rel: str) -> pa.Schema:
+        """The Arrow schema of a Parquet file, from its footer."""
+        self._require(rel)
+        with self.fs.open(self.full(rel), "rb") as handle:
+            return pq.ParquetFile(handle).schema_arrow
+
+    def parquet_rows(self, rel: str) -> int:
+        """Rows in a Parquet file, from its footer."""
+        self._require(rel)
+        with self.fs.open(self.full(rel), "rb") as handle:
+            return pq.ParquetFile(handle).metadata.num_rows
+
+    def _require(self, rel: str) -> None:
         if not self.exists(rel):
             raise FileNotFoundError(f"no table at {self.url.rstrip('/')}/{rel}: run `econ-indicators run` first")
-        return pq.read_table(pa.BufferReader(self.read_bytes(rel)))
 
     def write_parquet(self, rel: str, table: pa.Table) -> None:
         self.write_bytes(rel, io.parquet_bytes(table))
+
+    def write_parquet_chunks(self, rel: str, schema: pa.Schema, chunks: Iterable[pa.Table]) -> int:
+        """Write a table given in chunks (one row group each) without holding it whole; a local
+        file appears only when complete. Returns the number of rows."""
+        if self.is_local:
+            return io.write_parquet_chunks(schema, chunks, self.local_path(rel))
+        sink = pa.BufferOutputStream()
+        rows = io.write_chunks(schema, chunks, sink)
+        self.write_bytes(rel, sink.getvalue().to_pybytes())
+        return rows

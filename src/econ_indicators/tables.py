@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import DOCUMENTS, FACTS, INDICATORS, Table
 
@@ -41,53 +43,126 @@ def documents_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     return to_arrow(DOCUMENTS, sorted(rows, key=lambda r: r["doc_id"]))
 
 
-_ORDERS = {FACTS.name: _FACT_ORDER, DOCUMENTS.name: ("doc_id",)}
+ROW_GROUP_ROWS = 65_536  # rows per written row group: a merge holds about this many at a time
+_MERGE_KEY = "doc_id"  # every combined table is ordered by doc_id first, and a document lives in one part
 
 
-def combine(table: Table, parts: Mapping[str, pa.Table]) -> pa.Table:
-    """Named parts of a table (one per partition) as one table, in the order a single build gives."""
+def merge_parts(table: Table, parts: Mapping[str, Iterable[pa.RecordBatch]],
+                rows_per_chunk: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
+    """Named parts of a table (one per partition, each already in table order) merged into the
+    order a single build gives, yielded in chunks of about `rows_per_chunk` rows.
+
+    Parts are read batch by batch, so the merge holds a few batches per part, never the whole
+    table."""
     schema = table.arrow_schema()
-    checked = []
-    for name, part in parts.items():
-        if not part.schema.equals(schema, check_metadata=False):
-            raise ValueError(f"{table.name}: part {name!r} was written with another schema; rebuild that partition")
-        checked.append(part.cast(schema))
-    if not checked:
-        return schema.empty_table()
-    order = _ORDERS.get(table.name, table.key)
-    combined = pa.concat_tables(checked).sort_by([(name, "ascending", "at_end") for name in order])
-    return combined.combine_chunks()
+    runs = [_document_runs(name, batches, schema) for name, batches in parts.items()]
+    pending: list[pa.RecordBatch] = []
+    size = 0
+    for _, pieces in heapq.merge(*runs, key=lambda run: run[0]):
+        pending.extend(pieces)
+        size += sum(p.num_rows for p in pieces)
+        if size >= rows_per_chunk:
+            yield pa.Table.from_batches(pending, schema=schema)
+            pending, size = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending, schema=schema)
 
 
-def indicator_rows(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def _document_runs(name: str, batches: Iterable[pa.RecordBatch], schema: pa.Schema
+                   ) -> Iterator[tuple[str, list[pa.RecordBatch]]]:
+    """A part's rows as (doc_id, the batch slices holding that document's rows), in order."""
+    key, pieces = None, []
+    for batch in batches:
+        if not batch.schema.equals(schema, check_metadata=False):
+            raise ValueError(f"part {name!r} was written with another schema; rebuild that partition")
+        if batch.num_rows == 0:
+            continue
+        ids = batch.column(_MERGE_KEY)
+        changes = pc.indices_nonzero(pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))).to_pylist()
+        bounds = [0, *(i + 1 for i in changes), batch.num_rows]
+        for start, end in itertools.pairwise(bounds):
+            doc_id = ids[start].as_py()
+            if doc_id != key and pieces:
+                yield key, pieces
+                pieces = []
+            key = doc_id
+            pieces.append(batch.slice(start, end - start).cast(schema))
+    if pieces:
+        yield key, pieces
+
+
+INDICATOR_INPUTS = ("fact_id", "doc_id", "metric", "value", *_INDICATOR_KEY)
+_LABEL = "_label"  # the metric label, part of the key only for facts without a metric_id
+
+
+def indicators_from_facts(facts: pa.Table) -> pa.Table:
     """Merge facts into indicators: one row per key and value; several values flag a conflict.
 
     The key is (region, year, metric_id — or the metric label when there is none —, unit, kind,
-    period)."""
-    groups: dict[tuple, dict[float | None, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for fact in facts:
-        if not fact["metric"]:
-            continue
-        key = (*(fact[n] for n in _INDICATOR_KEY), None if fact["metric_id"] else fact["metric"])
-        value = None if fact["value"] is None else round(fact["value"], 9)
-        groups[key][value].append(fact)
-    rows = []
-    for key, by_value in groups.items():
-        conflict = len([v for v in by_value if v is not None]) > 1
-        for value, members in by_value.items():
-            row = dict(zip(_INDICATOR_KEY, key[:-1], strict=True))
-            row.update(
-                metric=min(m["metric"] for m in members),
-                value=value,
-                n_sources=len(members),
-                conflict=conflict,
-                fact_ids=sorted(m["fact_id"] for m in members),
-                doc_ids=sorted({m["doc_id"] for m in members}),
-            )
-            rows.append(row)
-    return sorted(rows, key=lambda r: _sort_key(r, (*_INDICATOR_KEY, "metric", "value")))
+    period). Built with Arrow kernels from the columns in `INDICATOR_INPUTS` only, so that a
+    table of millions of facts merges without a Python object per fact."""
+    facts = facts.select(list(INDICATOR_INPUTS))
+    metric = facts.column("metric")
+    facts = facts.filter(pc.fill_null(pc.not_equal(metric, ""), False))
+    has_id = pc.fill_null(pc.not_equal(facts.column("metric_id"), ""), False)
+    label = pc.if_else(has_id, pa.scalar(None, pa.string()), facts.column("metric"))
+    facts = facts.append_column(_LABEL, label).set_column(
+        facts.schema.get_field_index("value"), "value", _round_values(facts.column("value")))
+    group_key = [*_INDICATOR_KEY, _LABEL, "value"]
+    grouped = facts.group_by(group_key, use_threads=False).aggregate(
+        [("metric", "min"), ("fact_id", "count"), ("fact_id", "list"), ("doc_id", "distinct")])
+    grouped = grouped.sort_by([(n, "ascending", "at_end") for n in (*_INDICATOR_KEY, "metric_min", "value")])
+    runs = _run_ids(grouped, [*_INDICATOR_KEY, _LABEL])
+    values_per_run = pa.table({"run": runs, "value": grouped.column("value")}).group_by(
+        "run", use_threads=False).aggregate([("value", "count")]).sort_by("run").column("value_count")
+    conflict = pc.greater(pc.take(values_per_run, runs), 1)
+    columns = {name: grouped.column(name) for name in _INDICATOR_KEY}
+    columns.update(metric=grouped.column("metric_min"), value=grouped.column("value"),
+                   n_sources=grouped.column("fact_id_count"), conflict=conflict,
+                   fact_ids=_sorted_lists(grouped.column("fact_id_list")),
+                   doc_ids=_sorted_lists(grouped.column("doc_id_distinct")))
+    schema = INDICATORS.arrow_schema()
+    return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in schema}, schema=schema)
+
+
+def _round_values(values: pa.ChunkedArray) -> pa.Array:
+    """Values rounded to 9 decimals as Python rounds them, so float noise never splits a value."""
+    return pa.array([None if v is None else round(v, 9) for v in values.to_pylist()], pa.float64())
+
+
+def _same_as_previous(column: pa.ChunkedArray) -> pa.Array:
+    """Per row after the first: equal to the row before, two nulls counting as equal."""
+    now, before = column.slice(1), column.slice(0, len(column) - 1)
+    both_null = pc.and_(pc.is_null(now), pc.is_null(before))
+    return pc.or_(pc.fill_null(pc.equal(now, before), False), both_null)
+
+
+def _run_ids(table: pa.Table, names: list[str]) -> pa.Array:
+    """For rows sorted so that equal keys are adjacent: the number of the run of equal keys each is in."""
+    if table.num_rows == 0:
+        return pa.array([], pa.int64())
+    same = _same_as_previous(table.column(names[0]))
+    for name in names[1:]:
+        same = pc.and_(same, _same_as_previous(table.column(name)))
+    starts = pa.chunked_array([pa.array([0], pa.int64()), *pc.cast(pc.invert(same), pa.int64()).chunks])
+    return pc.cumulative_sum(starts.combine_chunks())
+
+
+def _sorted_lists(lists: pa.ChunkedArray) -> pa.ListArray:
+    """Each list's items sorted."""
+    lists = lists.combine_chunks()
+    flat = pc.list_flatten(lists)
+    order = pc.sort_indices(pa.table({"parent": pc.list_parent_indices(lists), "item": flat}),
+                            sort_keys=[("parent", "ascending"), ("item", "ascending")])
+    offsets = pc.subtract(lists.offsets, lists.offsets[0])
+    return pa.ListArray.from_arrays(offsets, flat.take(order))
 
 
 def indicators_table(facts: Iterable[dict[str, Any]]) -> pa.Table:
     """The indicators table built from fact rows."""
-    return to_arrow(INDICATORS, indicator_rows(facts))
+    return indicators_from_facts(to_arrow(FACTS, facts))
+
+
+def indicator_rows(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Indicator rows (dicts) from fact rows."""
+    return indicators_table(facts).to_pylist()
