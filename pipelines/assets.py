@@ -67,15 +67,17 @@ def raw_texts(context: AssetExecutionContext, storage: Storage, progress: Progre
     raw, out = storage.raw_root(), storage.out_root()
     groups = by_partition(list_raw(raw))
     keys = context.partition_keys
-    files = {key: groups[key] for key in keys}
-    rows = _stage(context, progress, "read", sum(map(len, files.values())),
-                  lambda advance: {key: raw_rows(raw, rels, advance) for key, rels in files.items()})
-    for key in keys:
-        table = tables.to_arrow(RAW_TEXTS, rows[key])
-        incremental.write_part(out, RAW_TEXTS.name, key, table)
-        failed = sum(1 for r in rows[key] if r["error"])
-        context.add_asset_metadata({"documents": len(rows[key]), "failed": failed, "preview": _preview(table)},
-                                   partition_key=key)
+
+    def read(advance) -> None:  # one partition's texts in memory at a time
+        for key in keys:
+            rows = raw_rows(raw, groups[key], advance)
+            table = tables.to_arrow(RAW_TEXTS, rows)
+            incremental.write_part(out, RAW_TEXTS.name, key, table)
+            failed = sum(1 for r in rows if r["error"])
+            context.add_asset_metadata({"documents": len(rows), "failed": failed, "preview": _preview(table)},
+                                       partition_key=key)
+
+    _stage(context, progress, "read", sum(len(groups[key]) for key in keys), read)
 
 
 @asset(group_name=GROUP, partitions_def=PARTITIONS, backfill_policy=BackfillPolicy.single_run(),
@@ -86,21 +88,23 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
                    progress: Progress) -> None:
     out = storage.out_root()
     keys = context.partition_keys
-    raw = {key: incremental.read_part(out, RAW_TEXTS.name, key).to_pylist() for key in keys}
+    raw = incremental.RawParts(out, keys)
     cache = incremental.ExtractionCache(out, RULES_VERSION)
-    results = _stage(context, progress, "extract", sum(map(len, raw.values())),
-                     lambda advance: incremental.extract_partitions(raw, cache, compute.workers, advance))
-    for key in keys:
-        result = results[key]
-        incremental.write_part(out, FACTS.name, key, result.facts)
-        incremental.write_part(out, DOCUMENTS.name, key, result.documents)
-        for row in result.documents.filter(pc.equal(result.documents.column("status"), "failed")).to_pylist():
-            context.log.warning(f"{row['doc_id']}: {row['error']}")
-        context.add_asset_metadata({
-            "documents": result.documents.num_rows, "failed": _failed(result.documents),
-            "facts": result.facts.num_rows, "extracted": result.extracted, "from_cache": result.cached,
-            "preview": _preview(result.facts),
-        }, partition_key=key)
+    total = sum(incremental.read_part(out, RAW_TEXTS.name, key, ["doc_id"]).num_rows for key in keys)
+
+    def extract(advance) -> None:  # results are written partition by partition
+        for key, result in incremental.extract_partitions(raw, cache, compute.workers, advance):
+            incremental.write_part(out, FACTS.name, key, result.facts)
+            incremental.write_part(out, DOCUMENTS.name, key, result.documents)
+            for row in result.documents.filter(pc.equal(result.documents.column("status"), "failed")).to_pylist():
+                context.log.warning(f"{row['doc_id']}: {row['error']}")
+            context.add_asset_metadata({
+                "documents": result.documents.num_rows, "failed": _failed(result.documents),
+                "facts": result.facts.num_rows, "extracted": result.extracted, "from_cache": result.cached,
+                "preview": _preview(result.facts),
+            }, partition_key=key)
+
+    _stage(context, progress, "extract", total, extract)
 
 
 @asset(group_name=GROUP, code_version=RULES_VERSION, deps=[document_facts], pool=TABLES_POOL, kinds={"parquet"},

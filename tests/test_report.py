@@ -4,7 +4,18 @@ import contextlib
 import warnings
 
 from econ_indicators.io import output_path, write_parquet
-from econ_indicators.report import INDEX, REPORT_DIR, bar_chart, build_report, conflicts, write_report
+from econ_indicators.report import (
+    INDEX,
+    MAX_DOCUMENT_BARS,
+    REPORT_DIR,
+    bar_chart,
+    build_report,
+    conflicts,
+    documents_chart,
+    fact_histogram,
+    facts_by_document,
+    write_report,
+)
 from econ_indicators.tables import documents_table, facts_table, indicators_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -94,3 +105,16 @@ def test_the_report_is_written_to_an_fsspec_root():
         root.write_parquet(f"{name}.parquet", table)
     write_report(root, "precision=1.0")
     assert root.read_bytes(f"{REPORT_DIR}/{INDEX}").startswith(b"<!DOCTYPE html>")
+
+
+def test_many_documents_are_charted_as_a_histogram_and_the_table_is_cut():
+    docs = [_doc(f"d{i:04d}") for i in range(MAX_DOCUMENT_BARS + 1)]
+    facts = [_fact(str(i), f"d{i % 3:04d}", 1.0) for i in range(12)]
+    by_doc = facts_by_document(facts_table(facts).to_pandas(), documents_table(docs).to_pandas())
+    assert by_doc.facts.tolist()[:4] == [4, 4, 4, 0]
+    assert documents_chart(by_doc).startswith(PNG_MAGIC)
+    assert fact_histogram(by_doc.facts) == (["0", "1-9", "10-49", "50-99", "100-199", "200-499", "500+"],
+                                            [MAX_DOCUMENT_BARS - 2, 3, 0, 0, 0, 0, 0])
+    html = build_report(facts_table(facts).to_pandas(), indicators_table(facts).to_pandas(),
+                        documents_table([_doc(f"d{i:04d}") for i in range(600)]).to_pandas()).html
+    assert "… and 100 more (see documents.parquet)" in html

@@ -15,8 +15,7 @@ import json
 import multiprocessing
 import os
 import warnings
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import pyarrow as pa
 
 from . import tables
 from .extract import Row, documents_stage, fact_id, process_document
-from .schema import CLEAN_TEXTS, FACTS, Table
+from .schema import CLEAN_TEXTS, FACTS, RAW_TEXTS, Table
 from .storage import Root
 
 PARTS_DIR = "_parts"
@@ -102,6 +101,9 @@ class ExtractionCache:
             return None  # a damaged entry is a miss: the text is extracted again
         return rebase(cached, doc_id)
 
+    def has(self, key: str) -> bool:
+        return self.root.exists(self._rel(key))
+
     def put(self, key: str, extraction: Extraction) -> None:
         table = tables.to_arrow(FACTS, extraction.facts)
         meta = {**(table.schema.metadata or {}), _DOCUMENT_KEY: _encode_document(extraction.document)}
@@ -118,24 +120,50 @@ def choose_workers(requested: int, pending: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS, pending // MIN_DOCS_PER_WORKER))
 
 
+class Extractor:
+    """Extracts (doc_id, text) items in this process, or over worker processes started on first
+    need and kept for the whole run (a worker costs about a second to start)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def map(self, items: Sequence[tuple[str, str]], progress: Callable[[str], None] = lambda _: None
+            ) -> list[Extraction]:
+        """The extractions of `items`, in their order."""
+        if self.workers <= 1 or len(items) <= 1:
+            return _extract_here(items, progress)
+        chunk = max(1, len(items) // (self.workers * 4))
+        results: list[Extraction] = []
+        try:
+            if self._pool is None:
+                # spawn: a fresh interpreter per worker, safe whatever threads the calling process runs
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            for item, result in zip(items, self._pool.map(_extract_item, items, chunksize=chunk), strict=True):
+                results.append(result)
+                progress(item[0])
+        except BrokenProcessPool as exc:  # e.g. a __main__ that a spawned worker cannot import
+            warnings.warn(f"worker processes failed ({exc}); extracting in this process", RuntimeWarning,
+                          stacklevel=2)
+            self.__exit__()
+            self.workers = 1
+            results += _extract_here(items[len(results):], progress)
+        return results
+
+
 def extract_many(items: Sequence[tuple[str, str]], workers: int,
                  progress: Callable[[str], None] = lambda _: None) -> list[Extraction]:
     """Extract (doc_id, text) items, in their order, over `workers` processes (1: in this process)."""
-    if workers <= 1:
-        return _extract_here(items, progress)
-    chunk = max(1, len(items) // (workers * 4))
-    # spawn: a fresh interpreter per worker, safe whatever threads the calling process runs
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = []
-            for item, result in zip(items, pool.map(_extract_item, items, chunksize=chunk), strict=True):
-                results.append(result)
-                progress(item[0])
-            return results
-    except BrokenProcessPool as exc:  # e.g. a __main__ that a spawned worker cannot import
-        warnings.warn(f"worker processes failed ({exc}); extracting in this process", RuntimeWarning,
-                      stacklevel=2)
-        return _extract_here(items, lambda _: None)
+    with Extractor(workers) as extractor:
+        return extractor.map(items, progress)
 
 
 def _extract_here(items: Sequence[tuple[str, str]], progress: Callable[[str], None]) -> list[Extraction]:
@@ -156,29 +184,60 @@ class PartitionResult:
     cached: int
 
 
+class RawParts(Mapping[str, Sequence[Row]]):
+    """The raw_texts rows of each partition, read from its part only when asked for, so that a
+    run holds one partition's texts at a time."""
+
+    def __init__(self, root: Root, partitions: Sequence[str]) -> None:
+        self.root = root
+        self.partitions = list(partitions)
+
+    def __getitem__(self, key: str) -> Sequence[Row]:
+        if key not in self.partitions:
+            raise KeyError(key)
+        return read_part(self.root, RAW_TEXTS.name, key).to_pylist()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.partitions)
+
+    def __len__(self) -> int:
+        return len(self.partitions)
+
+
+def _texts(rows: Sequence[Row]) -> list[Row]:
+    return sorted((r for r in rows if r["text"] is not None), key=lambda r: r["doc_id"])
+
+
 def extract_partitions(raw: Mapping[str, Sequence[Row]], cache: ExtractionCache, workers: int = 0,
-                       progress: Callable[[str], None] = lambda _: None) -> dict[str, PartitionResult]:
-    """Facts and documents of each partition's raw rows; only the texts the cache lacks are
-    extracted, all partitions' together over one pool of worker processes."""
-    done: dict[str, dict[str, Extraction]] = {key: {} for key in raw}
-    pending: list[tuple[str, str, str]] = []  # (partition, doc_id, text hash)
+                       progress: Callable[[str], None] = lambda _: None) -> Iterator[tuple[str, PartitionResult]]:
+    """Facts and documents of each partition's raw rows, partition by partition; only the texts
+    the cache lacks are extracted, over one pool of worker processes sized for all of them.
+
+    `raw` is read twice per partition (first to count what the cache lacks) and never whole."""
+    pending = {key: sum(not cache.has(text_hash(r["text"])) for r in _texts(raw[key])) for key in raw}
+    with Extractor(choose_workers(workers, sum(pending.values()))) as extractor:
+        for key in raw:
+            yield key, _extract_partition(raw[key], cache, extractor, progress)
+
+
+def _extract_partition(rows: Sequence[Row], cache: ExtractionCache, extractor: Extractor,
+                       progress: Callable[[str], None]) -> PartitionResult:
+    done: dict[str, Extraction] = {}
+    pending: list[tuple[str, str]] = []  # (doc_id, text hash)
     items: list[tuple[str, str]] = []
-    for key, rows in raw.items():
-        for row in sorted((r for r in rows if r["text"] is not None), key=lambda r: r["doc_id"]):
-            digest = text_hash(row["text"])
-            hit = cache.get(digest, row["doc_id"])
-            if hit is None:
-                pending.append((key, row["doc_id"], digest))
-                items.append((row["doc_id"], row["text"]))
-            else:
-                done[key][row["doc_id"]] = hit
-                progress(row["doc_id"])
-    for (key, doc_id, digest), result in zip(pending, extract_many(items, choose_workers(workers, len(items)),
-                                                                   progress), strict=True):
+    for row in _texts(rows):
+        digest = text_hash(row["text"])
+        hit = cache.get(digest, row["doc_id"])
+        if hit is None:
+            pending.append((row["doc_id"], digest))
+            items.append((row["doc_id"], row["text"]))
+        else:
+            done[row["doc_id"]] = hit
+            progress(row["doc_id"])
+    for (doc_id, digest), result in zip(pending, extractor.map(items, progress), strict=True):
         cache.put(digest, result)
-        done[key][doc_id] = result
-    extracted = Counter(key for key, _, _ in pending)
-    return {key: _partition_result(raw[key], done[key], extracted[key]) for key in raw}
+        done[doc_id] = result
+    return _partition_result(rows, done, len(pending))
 
 
 def _partition_result(raw_rows: Sequence[Row], done: Mapping[str, Extraction], extracted: int) -> PartitionResult:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from .schema import TABLES
 from .storage import Root
@@ -21,6 +23,13 @@ INDEX = "index.html"
 TOP_METRICS = 20
 MAX_CONFLICTS = 100
 MAX_BARS = 15
+MAX_DOCUMENT_BARS = 60  # above this, the per-document chart becomes a histogram
+MAX_DOCUMENT_ROWS = 500
+FACT_BINS = (0, 1, 10, 50, 100, 200, 500)
+# Columns the report reads: facts' strings come as categoricals, so a run of millions of facts fits.
+FACT_COLUMNS = ("doc_id", "region", "year", "unit", "kind", "metric")
+CATEGORICAL = ("doc_id", "region", "unit", "kind", "metric")
+CONFLICT_COLUMNS = ("region", "year", "metric", "unit", "kind", "value", "n_sources", "conflict")
 
 
 @dataclass
@@ -41,15 +50,16 @@ def _percent(part: int, whole: int) -> str:
 
 def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
     """Rows per value of `column`, most first, ties by name (stable across runs)."""
-    counts = frame.groupby(column, dropna=False).size().rename("facts").reset_index()
-    counts[column] = counts[column].fillna("(none)")
+    counts = frame.groupby(column, dropna=False, observed=True).size().rename("facts").reset_index()
+    counts[column] = counts[column].astype(object).fillna("(none)")
     return counts.sort_values(["facts", column], ascending=[False, True]).rename(columns={column: label})
 
 
 def facts_by_document(facts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Per document: status, facts, and the share of its facts with a region and with a year."""
-    per_doc = facts.groupby("doc_id").agg(facts=("fact_id", "size"), with_region=("region", "count"),
-                                          with_year=("year", "count"))
+    per_doc = facts.groupby("doc_id", observed=True).agg(facts=("doc_id", "size"), with_region=("region", "count"),
+                                                         with_year=("year", "count"))
+    per_doc.index = per_doc.index.astype(object)
     table = documents[["doc_id", "status"]].merge(per_doc, how="left", left_on="doc_id", right_index=True)
     table = table.fillna({"facts": 0, "with_region": 0, "with_year": 0}).sort_values("doc_id")
     table["region share"] = [_percent(r, n) for r, n in zip(table.with_region, table.facts, strict=True)]
@@ -70,8 +80,9 @@ def attribution(facts: pd.DataFrame) -> pd.DataFrame:
 def top_metrics(facts: pd.DataFrame, n: int = TOP_METRICS) -> pd.DataFrame:
     """The most frequent metric labels, with how many regions and years they cover."""
     labelled = facts[facts.metric.notna()]
-    table = labelled.groupby("metric").agg(facts=("fact_id", "size"), regions=("region", "nunique"),
-                                           years=("year", "nunique")).reset_index()
+    table = labelled.groupby("metric", observed=True).agg(facts=("metric", "size"), regions=("region", "nunique"),
+                                                          years=("year", "nunique")).reset_index()
+    table["metric"] = table.metric.astype(object)
     return table.sort_values(["facts", "metric"], ascending=[False, True]).head(n)
 
 
@@ -117,6 +128,10 @@ def _table_html(frame: pd.DataFrame, empty: str) -> str:
     return frame.to_html(index=False, na_rep="", border=0, classes="t", float_format=_number)
 
 
+def _more(total: int, shown: int, table: str) -> str:
+    return f"<p>… and {total - shown} more (see {table}).</p>" if total > shown else ""
+
+
 def _section(title: str, *parts: str) -> str:
     return f"<h2>{html.escape(title)}</h2>\n" + "\n".join(parts)
 
@@ -129,17 +144,36 @@ _STYLE = ("body{font-family:sans-serif;margin:2em;max-width:70em} table.t{border
           " table.t td,table.t th{border:1px solid #ccc;padding:2px 6px;text-align:left}")
 
 
+def fact_histogram(facts_per_document: pd.Series) -> tuple[list[str], list[int]]:
+    """How many documents have how many facts, in the bins of FACT_BINS (labels like "10-49")."""
+    edges = [*FACT_BINS, float("inf")]
+    labels = [f"{lo}" if hi == lo + 1 else f"{lo}+" if hi == float("inf") else f"{lo}-{hi - 1}"
+              for lo, hi in itertools.pairwise(edges)]
+    counts = pd.cut(facts_per_document, edges, right=False, labels=labels).value_counts(sort=False)
+    return labels, counts.tolist()
+
+
+def documents_chart(by_doc: pd.DataFrame) -> bytes:
+    """Facts per document as bars, or, for many documents, how many documents have how many facts."""
+    if len(by_doc) <= MAX_DOCUMENT_BARS:
+        return bar_chart(by_doc["#"].astype(str).tolist(), by_doc.facts.tolist(),
+                         "Facts per document (# as in the table)", "facts")
+    labels, counts = fact_histogram(by_doc.facts)
+    return bar_chart(labels, counts, f"Documents by number of facts ({len(by_doc)} documents)", "documents")
+
+
 def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.DataFrame,
-                 score: str | None = None) -> Report:
-    """The report page and charts for one run's tables; `score` is the gold score line, if any."""
+                 score: str | None = None, n_indicators: int | None = None) -> Report:
+    """The report page and charts for one run's tables; `score` is the gold score line, if any.
+
+    `indicators` needs only its conflicting rows when `n_indicators` gives the table's size."""
     by_doc = facts_by_document(facts, documents)
     by_unit = _counts(facts, "unit", "unit")
     by_kind = _counts(facts, "kind", "kind")
     shares = attribution(facts)
     clashes = conflicts(indicators)
     charts = {
-        "facts_by_document.png": bar_chart(by_doc["#"].astype(str).tolist(), by_doc.facts.tolist(),
-                                           "Facts per document (# as in the table)", "facts"),
+        "facts_by_document.png": documents_chart(by_doc),
         "facts_by_unit.png": bar_chart(by_unit.unit.head(MAX_BARS).tolist(), by_unit.facts.head(MAX_BARS).tolist(),
                                        f"Facts per unit (top {MAX_BARS})", "facts"),
         "facts_by_kind.png": bar_chart(by_kind.kind.tolist(), by_kind.facts.tolist(), "Facts per kind", "facts"),
@@ -149,22 +183,24 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
     }
     failed = failed_documents(documents)
     summary = (f"<p>documents: {len(documents)} (failed: {len(failed)}) · facts: {len(facts)} · "
-               f"indicators: {len(indicators)} · conflicting keys: {len(clashes)}</p>")
+               f"indicators: {len(indicators) if n_indicators is None else n_indicators} · "
+               f"conflicting keys: {len(clashes)}</p>")
     score_html = (f"<p>Score against the gold files beside the raw texts:</p><pre>{html.escape(score)}</pre>"
                   if score else "<p>No gold files (<code>*.gold.jsonl</code>) beside the raw texts: no score.</p>")
-    more = f"<p>… and {len(clashes) - MAX_CONFLICTS} more.</p>" if len(clashes) > MAX_CONFLICTS else ""
     body = [
         "<h1>econ-indicators run report</h1>", summary,
         _section("Score", score_html),
         _section("Facts by document", _image("facts_by_document.png", "facts per document"),
-                 _table_html(by_doc, "No documents.")),
+                 _table_html(by_doc.head(MAX_DOCUMENT_ROWS), "No documents."), _more(len(by_doc), MAX_DOCUMENT_ROWS,
+                                                                                    "documents.parquet")),
         _section("Facts by unit", _image("facts_by_unit.png", "facts per unit"), _table_html(by_unit, "No facts.")),
         _section("Facts by kind", _image("facts_by_kind.png", "facts per kind"), _table_html(by_kind, "No facts.")),
         _section("Attributed to a region and year", _image("attribution.png", "attribution shares"),
                  _table_html(shares, "No facts.")),
         _section(f"Top {TOP_METRICS} metrics", _table_html(top_metrics(facts), "No metric labels.")),
         _section("Conflicts", "<p>Keys whose sources give different values.</p>",
-                 _table_html(clashes.head(MAX_CONFLICTS), "No conflicts."), more),
+                 _table_html(clashes.head(MAX_CONFLICTS), "No conflicts."),
+                 _more(len(clashes), MAX_CONFLICTS, "indicators.parquet")),
         _section("Failed documents", _table_html(failed, "None: every document was read.")),
     ]
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -173,12 +209,26 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
     return Report(page, charts)
 
 
+def read_categorical(root: Root, rel: str, columns: tuple[str, ...], categorical: tuple[str, ...]) -> pa.Table:
+    """`columns` of a table, read batch by batch with the `categorical` ones dictionary-encoded,
+    so that repeated strings are held once."""
+    batches = [pa.record_batch([b.column(n).dictionary_encode() if n in categorical else b.column(n)
+                                for n in columns], names=list(columns))
+               for b in root.iter_parquet(rel, columns=columns)]
+    if not batches:
+        return root.read_parquet(rel, columns)
+    return pa.Table.from_batches(batches)
+
+
 def write_report(out: Root | Path, score: str | None = None) -> str:
     """Build the report from the tables under `out` (a folder or an fsspec root) into `report/`
     there, dropping charts of earlier runs; return the page's location."""
     root = out if isinstance(out, Root) else Root(out)
-    frames = [root.read_parquet(TABLES[n].file_name).to_pandas() for n in ("facts", "indicators", "documents")]
-    report = build_report(*frames, score=score)
+    facts = read_categorical(root, TABLES["facts"].file_name, FACT_COLUMNS, CATEGORICAL).to_pandas()
+    indicators = TABLES["indicators"].file_name
+    conflicting = root.read_parquet(indicators, CONFLICT_COLUMNS, filters=[("conflict", "=", True)]).to_pandas()
+    documents = root.read_parquet(TABLES["documents"].file_name).to_pandas()
+    report = build_report(facts, conflicting, documents, score=score, n_indicators=root.parquet_rows(indicators))
     for name, png in report.charts.items():
         root.write_bytes(f"{REPORT_DIR}/{name}", png)
     for stale in root.find(REPORT_DIR):

@@ -80,11 +80,13 @@ class Root:
         return pq.read_table(pa.BufferReader(self.read_bytes(rel)), columns=None if columns is None else list(columns),
                              filters=filters)
 
-    def iter_parquet(self, rel: str, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
-        """The record batches of a Parquet file, read a few at a time."""
+    def iter_parquet(self, rel: str, batch_rows: int = 65_536,
+                     columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """The record batches of a Parquet file (only `columns` when given), read a few at a time."""
         self._require(rel)
+        names = None if columns is None else list(columns)
         with self.fs.open(self.full(rel), "rb") as handle:
-            yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_rows)
+            yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_rows, columns=names)
 
     def parquet_schema(self, rel: str) -> pa.Schema:
         """The Arrow schema of a Parquet file, from its footer."""
