@@ -17,7 +17,7 @@ from econ_indicators.partitions import PARTITION_KEYS, by_partition
 from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
 from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS, RAW_TEXTS
-from econ_indicators.sources import list_raw, raw_rows
+from econ_indicators.sources import file_hashes, list_raw, raw_rows
 from econ_indicators.storage import Root
 
 from .partitions import PARTITIONS
@@ -70,6 +70,11 @@ def raw_texts(context: AssetExecutionContext, storage: Storage, progress: Progre
 
     def read(advance) -> None:  # one partition's texts in memory at a time
         for key in keys:
+            if incremental.raw_part_current(out, key, file_hashes(raw, groups[key])):
+                for rel in groups[key]:
+                    advance(rel)
+                context.add_asset_metadata({"documents": len(groups[key]), "unchanged": True}, partition_key=key)
+                continue
             rows = raw_rows(raw, groups[key], advance)
             table = tables.to_arrow(RAW_TEXTS, rows)
             incremental.write_part(out, RAW_TEXTS.name, key, table)
@@ -88,14 +93,20 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
                    progress: Progress) -> None:
     out = storage.out_root()
     keys = context.partition_keys
-    raw = incremental.RawParts(out, keys)
     cache = incremental.ExtractionCache(out, RULES_VERSION)
-    total = sum(incremental.read_part(out, RAW_TEXTS.name, key, ["doc_id"]).num_rows for key in keys)
+
+    sources = {key: incremental.source_digest(out, key, RULES_VERSION) for key in keys}
+    unchanged = [key for key in keys if incremental.parts_current(out, key, sources[key])]
+    for key in unchanged:
+        documents = incremental.read_part(out, DOCUMENTS.name, key, ["status"]).num_rows
+        context.add_asset_metadata({"documents": documents, "extracted": 0, "from_cache": documents,
+                                    "unchanged": True}, partition_key=key)
+    raw = incremental.RawParts(out, [key for key in keys if key not in unchanged])
 
     def extract(advance) -> None:  # results are written partition by partition
         for key, result in incremental.extract_partitions(raw, cache, compute.workers, advance):
-            incremental.write_part(out, FACTS.name, key, result.facts)
-            incremental.write_part(out, DOCUMENTS.name, key, result.documents)
+            incremental.write_part(out, FACTS.name, key, incremental.with_source(result.facts, sources[key]))
+            incremental.write_part(out, DOCUMENTS.name, key, incremental.with_source(result.documents, sources[key]))
             for row in result.documents.filter(pc.equal(result.documents.column("status"), "failed")).to_pylist():
                 context.log.warning(f"{row['doc_id']}: {row['error']}")
             context.add_asset_metadata({
@@ -104,6 +115,7 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
                 "preview": _preview(result.facts),
             }, partition_key=key)
 
+    total = sum(incremental.read_part(out, RAW_TEXTS.name, key, ["doc_id"]).num_rows for key in raw)
     _stage(context, progress, "extract", total, extract)
 
 

@@ -141,6 +141,19 @@ def test_one_partition_writes_only_its_part(raw, tmp_path):
     assert (facts.surface == "1.2%").any() and facts.doc_id.nunique() == 2  # 002 states no figure
 
 
+def test_a_rerun_without_changes_leaves_every_part_alone(raw, tmp_path):
+    out = tmp_path / "out"
+    assert _run(raw, out, tags=partitions.all_partitions_tags()).success
+    before = {p: p.stat().st_mtime_ns for p in (out / "_parts").rglob("*.parquet")}
+    result = _run(raw, out, tags=partitions.all_partitions_tags())
+    assert result.success
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    meta = _metadata(result, "document_facts")
+    assert all(m["unchanged"] and m["extracted"] == 0 for m in meta.values())
+    assert sum(m["from_cache"] for m in meta.values()) == len(SMALL)
+    assert all(m["unchanged"] for m in _metadata(result, "raw_texts").values())
+
+
 def test_backfill_of_two_partitions_in_one_run(raw, tmp_path):
     out = tmp_path / "out"
     first, second = "0", "1"  # 004 falls in 0, nothing in 1: both parts are written

@@ -14,8 +14,8 @@ from econ_indicators.partitions import (
     partition_digests,
     partition_of,
 )
-from econ_indicators.schema import DOCUMENTS, FACTS
-from econ_indicators.sources import content_hashes, list_raw, raw_rows
+from econ_indicators.schema import DOCUMENTS, FACTS, RAW_TEXTS
+from econ_indicators.sources import content_hashes, file_hashes, list_raw, raw_rows
 from econ_indicators.storage import Root
 from econ_indicators.tables import facts_table
 
@@ -168,3 +168,29 @@ def test_a_part_with_another_schema_is_named(tmp_path):
     incremental.write_part(out, FACTS.name, "3", pa.table({"fact_id": ["x"]}))
     with pytest.raises(ValueError, match="part '3'"):
         incremental.write_combined(out, FACTS, PARTITION_KEYS)
+
+
+def test_a_raw_part_is_current_only_for_the_same_files_and_bytes(raw, tmp_path):
+    root, out = Root(str(raw)), Root(str(tmp_path / "out"))
+    rels = list_raw(root)
+    incremental.write_part(out, RAW_TEXTS.name, "0", tables.to_arrow(RAW_TEXTS, raw_rows(root, rels)))
+    assert incremental.raw_part_current(out, "0", file_hashes(root, rels))
+    (raw / rels[0]).write_text("2024年增长5%。", "utf-8")
+    assert not incremental.raw_part_current(out, "0", file_hashes(root, rels))
+    assert not incremental.raw_part_current(out, "0", {**file_hashes(root, rels[1:]), "gone.txt": None})
+    assert not incremental.raw_part_current(out, "1", {})  # no part yet
+
+
+def test_parts_are_current_for_their_source_and_rules_version(raw, tmp_path):
+    root, out = Root(str(raw)), Root(str(tmp_path / "out"))
+    rows = raw_rows(root, list_raw(root))
+    incremental.write_part(out, RAW_TEXTS.name, "0", tables.to_arrow(RAW_TEXTS, rows))
+    digest = incremental.source_digest(out, "0", "v1")
+    assert digest != incremental.source_digest(out, "0", "v2")
+    result = _extract({"0": rows}, incremental.ExtractionCache(out, "v1"), workers=1)["0"]
+    assert not incremental.parts_current(out, "0", digest)
+    incremental.write_part(out, FACTS.name, "0", incremental.with_source(result.facts, digest))
+    assert not incremental.parts_current(out, "0", digest)  # the documents part is missing
+    incremental.write_part(out, DOCUMENTS.name, "0", incremental.with_source(result.documents, digest))
+    assert incremental.parts_current(out, "0", digest)
+    assert not incremental.parts_current(out, "0", incremental.source_digest(out, "0", "v2"))

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from . import tables
 from .extract import Row, documents_stage, fact_id, process_document
-from .schema import CLEAN_TEXTS, FACTS, RAW_TEXTS, Table
+from .schema import CLEAN_TEXTS, DOCUMENTS, FACTS, RAW_TEXTS, Table
 from .storage import Root
 
 PARTS_DIR = "_parts"
@@ -274,3 +274,48 @@ def part_column(root: Root, table: Table, partitions: Iterable[str], column: str
     chunks = [read_part(root, table.name, key, [column]).column(column) for key in partitions
               if root.exists(part_path(table.name, key))]
     return pa.chunked_array([c for chunk in chunks for c in chunk.chunks], table.arrow_schema().field(column).type)
+
+
+_SOURCE_KEY = b"econ_indicators.source"
+
+
+def raw_part_current(root: Root, partition: str, hashes: Mapping[str, str | None]) -> bool:
+    """Whether the partition's raw_texts part was read from exactly these files (path → SHA-256
+    of their bytes; None for a file that could not be hashed) with today's schema."""
+    rel = part_path(RAW_TEXTS.name, partition)
+    if None in hashes.values() or not root.exists(rel):
+        return False
+    if not root.parquet_schema(rel).equals(RAW_TEXTS.arrow_schema(), check_metadata=False):
+        return False
+    part = root.read_parquet(rel, ["path", "sha256"])
+    return dict(zip(part.column("path").to_pylist(), part.column("sha256").to_pylist(), strict=True)) == hashes
+
+
+def source_digest(root: Root, partition: str, version: str) -> str:
+    """What a partition's facts and documents parts are built from: its raw files' ids and
+    checksums, and the rules version."""
+    part = read_part(root, RAW_TEXTS.name, partition, ["doc_id", "sha256", "error"])
+    digest = hashlib.sha256(version.encode())
+    for row in sorted(part.to_pylist(), key=lambda r: r["doc_id"]):
+        digest.update(f"{row['doc_id']}\x1f{row['sha256']}\x1f{row['error']}\n".encode())
+    return digest.hexdigest()
+
+
+def with_source(table: pa.Table, digest: str) -> pa.Table:
+    """A part stamped with the source digest it was built from."""
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), _SOURCE_KEY: digest.encode()})
+
+
+def parts_current(root: Root, partition: str, digest: str) -> bool:
+    """Whether the partition's facts and documents parts were both built from `digest` with
+    today's schemas (then the partition needs no work)."""
+    for table in (FACTS, DOCUMENTS):
+        rel = part_path(table.name, partition)
+        if not root.exists(rel):
+            return False
+        schema = root.parquet_schema(rel)
+        if (schema.metadata or {}).get(_SOURCE_KEY) != digest.encode():
+            return False
+        if not schema.equals(table.arrow_schema(), check_metadata=False):
+            return False
+    return True

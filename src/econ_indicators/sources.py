@@ -56,3 +56,18 @@ def content_hashes(root: Root, rels: Iterable[str] | None = None) -> dict[str, s
     """SHA-256 of the bytes of each raw file (all supported files when `rels` is None)."""
     files = list_raw(root) if rels is None else rels
     return {rel: hashlib.sha256(root.read_bytes(rel)).hexdigest() for rel in files}
+
+
+def file_hashes(root: Root, rels: Iterable[str]) -> dict[str, str | None]:
+    """SHA-256 of the bytes of each file; None for a symbolic link (never followed) or a file
+    that cannot be read."""
+    hashes: dict[str, str | None] = {}
+    for rel in rels:
+        if root.is_local and root.local_path(rel).is_symlink():
+            hashes[rel] = None
+            continue
+        try:
+            hashes[rel] = hashlib.sha256(root.read_bytes(rel)).hexdigest()
+        except OSError:
+            hashes[rel] = None
+    return hashes

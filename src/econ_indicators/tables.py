@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -125,9 +126,18 @@ def indicators_from_facts(facts: pa.Table) -> pa.Table:
     return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in schema}, schema=schema)
 
 
+# From 2**23 up a float carries no digit at 1e-9: rounding to 9 decimals would give it back unchanged.
+_ROUNDING_LIMIT = 2.0**23
+
+
 def _round_values(values: pa.ChunkedArray) -> pa.Array:
-    """Values rounded to 9 decimals as Python rounds them, so float noise never splits a value."""
-    return pa.array([None if v is None else round(v, 9) for v in values.to_pylist()], pa.float64())
+    """Values rounded to 9 decimals, so float noise never splits a value (large ones are kept as
+    they are: scaling them by 1e9 and back could move their last bit)."""
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    numbers = array.to_numpy(zero_copy_only=False)
+    small = np.abs(np.nan_to_num(numbers)) < _ROUNDING_LIMIT
+    rounded = np.where(small, np.round(numbers, 9), numbers)
+    return pa.array(rounded, pa.float64(), mask=array.is_null().to_numpy(zero_copy_only=False))
 
 
 def _same_as_previous(column: pa.ChunkedArray) -> pa.Array:
