@@ -44,26 +44,28 @@ def prefecture_names() -> list[str]:
     return sorted({r.name for r in places.regions.values() if places.level(r.code) == 2})
 
 
-def rename_main_region(text: str, new_name: str) -> str:
-    """The full name of the text's main region replaced by `new_name` (unchanged when it has none)."""
+def main_region_name(text: str) -> str | None:
+    """The full name of the text's main region, if it has one."""
     places = gazetteer()
     code = places.main_region(text)
-    if code is None:
-        return text
-    return text.replace(places.name(code), new_name)
+    return None if code is None else places.name(code)
 
 
 def build(samples: Path, out: Path, docs: int, seed: int = 0) -> list[Path]:
     """Write `docs` perturbed copies of the sample texts under `out`; return their paths."""
-    texts = [(p.stem, d.text) for p in discover(samples) if (d := read_document(p, samples)).text]
+    texts = [(p.stem, d.text, main_region_name(d.text)) for p in discover(samples)
+             if (d := read_document(p, samples)).text]
     if not texts:
         raise SystemExit(f"no readable sample texts under {samples}")
     names = prefecture_names()
     written = []
     for i in range(docs):
-        stem, text = texts[i % len(texts)]
+        stem, text, region = texts[i % len(texts)]
         rng = random.Random(seed * 1_000_003 + i)
-        copy = rename_main_region(perturb_digits(text, rng), rng.choice(names))
+        copy = perturb_digits(text, rng)
+        new_name = rng.choice(names)
+        if region:
+            copy = copy.replace(region, new_name)
         path = out / f"{i // DOCS_PER_FOLDER:03d}" / f"{stem}_{i:05d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(copy, encoding="utf-8")
