@@ -131,7 +131,7 @@ def test_a_broken_worker_pool_falls_back_to_this_process(monkeypatch):
     items = [("a", "2024年增长5%。"), ("b", "投资增长3.3%。")]
     with pytest.warns(RuntimeWarning, match="extracting in this process"):
         results = incremental.extract_many(items, workers=2)
-    assert [r.facts[0]["surface"] for r in results] == ["5%", "3.3%"]
+    assert [r.facts.column("surface")[0].as_py() for r in results] == ["5%", "3.3%"]
 
 
 def test_worker_count_follows_the_batch():

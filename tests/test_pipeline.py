@@ -3,6 +3,7 @@
 import hashlib
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -151,7 +152,8 @@ def test_pdf_inputs_give_facts_and_a_scanned_pdf_a_failed_row(tmp_path, make_pdf
     raw = [raw_row(read_document(path, tmp_path)) for path in discover(tmp_path)]
     done = [process_document(row["doc_id"], row["text"]) for row in raw if row["text"] is not None]
     cleaned, facts = [row for row, _ in done], [fact for _, rows in done for fact in rows]
-    docs = {row["doc_id"]: row for row in documents_stage(raw, cleaned, facts)}
+    counts = Counter(f["doc_id"] for f in facts)
+    docs = {row["doc_id"]: row for row in documents_stage(raw, cleaned, counts)}
     assert docs["scan"]["status"] == "failed" and "scanned PDF without a text layer" in docs["scan"]["error"]
     assert docs["report"]["status"] == "ok" and docs["report"]["encoding"] == "pdf"
     text = next(row["text"] for row in raw if row["doc_id"] == "report")

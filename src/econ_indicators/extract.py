@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -128,12 +128,10 @@ def extract_document(doc_id: str, raw_text: str) -> list[Row]:
     return extract_facts(doc_id, cleaned, document_context(cleaned.text))
 
 
-def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], facts: Iterable[Row]) -> list[Row]:
-    """One documents row per raw file: what was read, how, and the first error met."""
+def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], counts: Mapping[str, int]) -> list[Row]:
+    """One documents row per raw file: what was read, how, the first error met and how many
+    facts (`counts` by doc_id) it gave."""
     cleaned = {r["doc_id"]: r for r in clean_rows}
-    counts: dict[str, int] = {}
-    for fact in facts:
-        counts[fact["doc_id"]] = counts.get(fact["doc_id"], 0) + 1
     rows = []
     for raw in raw_rows:
         clean_row = cleaned.get(raw["doc_id"], {})

@@ -38,16 +38,17 @@ _DOCUMENT_KEY = b"econ_indicators.document"
 
 
 class Extraction(NamedTuple):
-    """What one text yields: its document-level row (title, date, region, error) and its facts."""
+    """What one text yields: its document-level row (title, date, region, error) and its facts
+    (an Arrow table in facts order: compact to hold and to send between processes)."""
 
     document: Row
-    facts: list[Row]
+    facts: pa.Table
 
 
 def extract_one(doc_id: str, text: str) -> Extraction:
     """Clean and extract one text (runs in a worker process; never raises)."""
     clean_row, facts = process_document(doc_id, text)
-    return Extraction({k: v for k, v in clean_row.items() if k not in _TEXT_COLUMNS}, facts)
+    return Extraction({k: v for k, v in clean_row.items() if k not in _TEXT_COLUMNS}, tables.facts_table(facts))
 
 
 def _extract_item(item: tuple[str, str]) -> Extraction:
@@ -56,9 +57,11 @@ def _extract_item(item: tuple[str, str]) -> Extraction:
 
 def rebase(extraction: Extraction, doc_id: str) -> Extraction:
     """The same extraction under another document id (same text, another file): ids follow."""
+    if extraction.document["doc_id"] == doc_id:
+        return extraction
     facts = [{**f, "doc_id": doc_id, "fact_id": fact_id(doc_id, f["char_start"], f["char_end"], f["surface"])}
-             for f in extraction.facts]
-    return Extraction({**extraction.document, "doc_id": doc_id}, facts)
+             for f in extraction.facts.to_pylist()]
+    return Extraction({**extraction.document, "doc_id": doc_id}, tables.facts_table(facts))
 
 
 def text_hash(text: str) -> str:
@@ -96,7 +99,8 @@ class ExtractionCache:
             return None
         try:
             table = self.root.read_parquet(rel)
-            cached = Extraction(_decode_document(table.schema.metadata[_DOCUMENT_KEY]), table.to_pylist())
+            document = _decode_document(table.schema.metadata[_DOCUMENT_KEY])
+            cached = Extraction(document, table.replace_schema_metadata(FACTS.arrow_schema().metadata))
         except (OSError, KeyError, ValueError, pa.ArrowException):
             return None  # a damaged entry is a miss: the text is extracted again
         return rebase(cached, doc_id)
@@ -105,7 +109,7 @@ class ExtractionCache:
         return self.root.exists(self._rel(key))
 
     def put(self, key: str, extraction: Extraction) -> None:
-        table = tables.to_arrow(FACTS, extraction.facts)
+        table = extraction.facts
         meta = {**(table.schema.metadata or {}), _DOCUMENT_KEY: _encode_document(extraction.document)}
         self.root.write_parquet(self._rel(key), table.replace_schema_metadata(meta))
 
@@ -242,9 +246,11 @@ def _extract_partition(rows: Sequence[Row], cache: ExtractionCache, extractor: E
 
 def _partition_result(raw_rows: Sequence[Row], done: Mapping[str, Extraction], extracted: int) -> PartitionResult:
     ordered = [done[doc_id] for doc_id in sorted(done)]
-    facts = [fact for extraction in ordered for fact in extraction.facts]
-    documents = documents_stage(raw_rows, [e.document for e in ordered], facts)
-    return PartitionResult(tables.facts_table(facts), tables.documents_table(documents),
+    schema = FACTS.arrow_schema()
+    facts = pa.Table.from_batches([b for e in ordered for b in e.facts.to_batches()], schema=schema)
+    counts = {doc_id: extraction.facts.num_rows for doc_id, extraction in done.items()}
+    documents = documents_stage(raw_rows, [e.document for e in ordered], counts)
+    return PartitionResult(facts.combine_chunks(), tables.documents_table(documents),
                            extracted=extracted, cached=len(done) - extracted)
 
 
