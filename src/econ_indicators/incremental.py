@@ -34,6 +34,8 @@ MAX_AUTO_WORKERS = 8
 # A worker process costs about a second to start (imports, gazetteer); a document about 0.1 s.
 MIN_DOCS_PER_WORKER = 40
 _TEXT_COLUMNS = ("text", "raw_index")
+# Rows read at a time from each part while merging: the merge holds about 16 such batches.
+MERGE_BATCH_ROWS = 8192
 _DOCUMENT_KEY = b"econ_indicators.document"
 
 
@@ -270,7 +272,7 @@ def read_part(root: Root, table: str, partition: str, columns: Sequence[str] | N
 def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
     """Write the public `table` from the parts that exist for `partitions`, merged in the order a
     single build gives, a chunk at a time; return its number of rows."""
-    parts = {key: root.iter_parquet(part_path(table.name, key)) for key in partitions
+    parts = {key: root.iter_parquet(part_path(table.name, key), MERGE_BATCH_ROWS) for key in partitions
              if root.exists(part_path(table.name, key))}
     return root.write_parquet_chunks(table.file_name, table.arrow_schema(), tables.merge_parts(table, parts))
 
