@@ -69,8 +69,9 @@ class NameTrie:
     """Finds names in a text as a regex alternation of them would: leftmost first, then the longest
     name starting there, never overlapping.
 
-    A dict per character, walked in Python: on the gazetteer's few thousand names this scans a text
-    about 5x faster than `re` did with their alternation factored by common prefixes.
+    A dict per character, walked in Python from each position whose character starts a name (found
+    by `re`): on the gazetteer's few thousand names this scans a text about 5x faster than `re` did
+    with their alternation factored by common prefixes.
     """
 
     def __init__(self, words: Iterable[str]) -> None:
@@ -82,18 +83,20 @@ class NameTrie:
             for ch in word:
                 node = node.setdefault(ch, {})
             node[""] = {}  # a name ends here
+        self._first = re.compile("[" + "".join(map(re.escape, sorted(self._root))) + "]") if self._root else None
 
     def __bool__(self) -> bool:
         return bool(self._root)
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, name) of each name found in `text`, in order."""
-        root, size, pos = self._root, len(text), 0
-        while pos < size:
-            node = root.get(text[pos])
-            if node is None:
-                pos += 1
-                continue
+        if self._first is None:
+            return
+        root, size, search = self._root, len(text), self._first.search
+        found = search(text)
+        while found is not None:
+            pos = found.start()
+            node = root[text[pos]]
             end, cursor = 0, pos + 1
             while True:
                 if "" in node:
@@ -106,9 +109,7 @@ class NameTrie:
                 cursor += 1
             if end:
                 yield pos, end, text[pos:end]
-                pos = end
-            else:
-                pos += 1
+            found = search(text, end or pos + 1)
 
 
 _NOT_AFTER_CITY = "场民委级政长"  # 合作市场, 西安市民: 市 starts another word
