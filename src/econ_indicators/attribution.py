@@ -220,7 +220,10 @@ def metric_label(clause_before: str) -> str | None:
     prefix, suffix = _trim_patterns()
     label = clause_before.strip(_STRIP_CHARS)
     for _ in range(3):
-        label = suffix.sub("", prefix.sub("", label)).strip(_STRIP_CHARS)
+        trimmed = suffix.sub("", prefix.sub("", label)).strip(_STRIP_CHARS)
+        if trimmed == label:
+            break  # nothing more to trim
+        label = trimmed
     label = _TRAILING_NUMBER.sub("", label).strip(_STRIP_CHARS)
     if len(label) < 2:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -47,13 +48,19 @@ def metric_dictionary() -> tuple[Metric, ...]:
 
 
 @cache  # a handful of (kind, unit) pairs
-def _candidates(kind: str, unit: str) -> tuple[Metric, ...]:
-    """The metrics a figure of this kind and unit may be, in file order."""
-    return tuple(m for m in metric_dictionary() if m.takes(kind, unit))
+def _candidates(kind: str, unit: str) -> tuple[re.Pattern | None, tuple[Metric, ...]]:
+    """The metrics a figure of this kind and unit may be, in file order, and a pattern that finds
+    any of their keywords (None when they have none)."""
+    metrics = tuple(m for m in metric_dictionary() if m.takes(kind, unit))
+    keywords = sorted({k for m in metrics for k in m.keywords})
+    return (re.compile("|".join(map(re.escape, keywords))) if keywords else None), metrics
 
 
 def metric_id(label: str | None, kind: str, unit: str) -> str | None:
     """The canonical indicator a label names, or None when the dictionary has none."""
     if not label:
         return None
-    return next((m.metric_id for m in _candidates(kind, unit) if m.named_by(label)), None)
+    any_keyword, metrics = _candidates(kind, unit)
+    if any_keyword is None or any_keyword.search(label) is None:
+        return None  # most labels name no metric of the dictionary: one search tells
+    return next((m.metric_id for m in metrics if m.named_by(label)), None)
