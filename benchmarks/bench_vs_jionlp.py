@@ -8,11 +8,12 @@ samples as read and cleaned by the pipeline. Rates are characters per second: of
 for find_quantities and for JioNLP (which is given the clean text too), of the raw text for clean
 and full extraction (whose work starts from it).
 
-JioNLP's reference is `jionlp.ner.extract_money` with its defaults (values parsed, no word
-segmentation check), called once per sentence: a sentence is the unit its NER tools work on, and
-on these texts it is also its fastest unit (the scan for candidates copies the rest of the text at
-each one, so a whole document costs it more). The sentences are split before timing, so the
-split costs JioNLP nothing. Its rates per paragraph and per whole document are printed too.
+JioNLP's reference is `jionlp.ner.extract_money` with its defaults (values parsed into amounts,
+as ours are; no word segmentation check), called once per sentence: the unit JioNLP's own NER
+helpers split a text into first (extract_money takes any text; its example is a news paragraph).
+The sentences are split before timing, so the split costs JioNLP nothing. Its rates per
+paragraph and per whole document are printed too (on the samples all three come out within
+about 10% of each other).
 
 The workloads are timed in turns, `--repeats` rounds each of at least `--seconds`, so that a
 change in the machine's load falls on all of them alike; each rate is the median of the rounds,
