@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup run test dev notebook bench bench-jionlp dictionary clean
+.PHONY: setup run test dev notebook bench bench-jionlp profile dictionary clean
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,10 @@ $(JIONLP_VENV)/.installed: pyproject.toml constraints.txt benchmarks/requirement
 
 bench-jionlp: $(JIONLP_VENV)/.installed
 	$(JIONLP_VENV)/bin/python benchmarks/bench_vs_jionlp.py
+
+# Where the time of clean, find_quantities and full extraction goes (pyinstrument, same venv).
+profile: $(JIONLP_VENV)/.installed
+	$(JIONLP_VENV)/bin/pyinstrument benchmarks/bench_quantities.py --seconds 2
 
 dictionary: setup
 	$(BIN)/econ-indicators schema --markdown > docs/data_dictionary.md
