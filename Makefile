@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup run test dev notebook bench dictionary clean
+.PHONY: setup run test dev notebook bench bench-jionlp profile dictionary clean
 
 setup: $(VENV)/.installed
 
@@ -42,8 +42,24 @@ notebook: $(VENV)/.notebook
 bench: setup
 	$(BIN)/python benchmarks/bench_quantities.py
 
+# JioNLP as the reference lives in its own environment, never in the project's dependencies.
+JIONLP_VENV := benchmarks/.venv-jionlp
+
+$(JIONLP_VENV)/.installed: pyproject.toml constraints.txt benchmarks/requirements-jionlp.txt
+	$(PYTHON) -m venv $(JIONLP_VENV)
+	$(JIONLP_VENV)/bin/python -m pip install --quiet --upgrade "pip>=24"
+	$(JIONLP_VENV)/bin/python -m pip install --quiet -c constraints.txt -e . -r benchmarks/requirements-jionlp.txt
+	touch $@
+
+bench-jionlp: $(JIONLP_VENV)/.installed
+	$(JIONLP_VENV)/bin/python benchmarks/bench_vs_jionlp.py
+
+# Where the time of clean, find_quantities and full extraction goes (pyinstrument, same venv).
+profile: $(JIONLP_VENV)/.installed
+	$(JIONLP_VENV)/bin/pyinstrument benchmarks/bench_quantities.py --seconds 2
+
 dictionary: setup
 	$(BIN)/econ-indicators schema --markdown > docs/data_dictionary.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(JIONLP_VENV) .pytest_cache .ruff_cache

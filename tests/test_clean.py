@@ -1,11 +1,22 @@
 import string
 import unicodedata
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from econ_indicators.clean import Sentences, apply_edits, clean
+from econ_indicators.clean import (
+    _FULLWIDTH,
+    _TO_NARROW,
+    Sentences,
+    _line_widths,
+    _narrowed,
+    _split_lines,
+    _width,
+    apply_edits,
+    clean,
+)
 
 
 def test_lines_broken_inside_a_sentence_are_joined():
@@ -127,6 +138,41 @@ def test_apply_edits_reports_old_offsets():
     text, index = apply_edits("abcdef", [(1, 3, ""), (4, 5, "XY")])
     assert text == "adXYf"
     assert index.tolist() == [0, 3, 4, 4, 5]
+
+
+@st.composite
+def _edits(draw):
+    """A text and sorted, non-overlapping edits of it, some empty or inserting."""
+    text = draw(st.text(alphabet="abcdefg", max_size=30))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
+    spans = zip(cuts[::2], cuts[1::2], strict=False)  # an odd cut out is left over
+    edits = [(start, end, draw(st.text(alphabet="XYZ", max_size=3))) for start, end in spans]
+    return text, edits
+
+
+@given(_edits())
+def test_apply_edits_maps_kept_characters_to_themselves_and_replacements_to_their_span(case):
+    text, edits = case
+    expected_text, expected_index, pos = "", [], 0
+    for start, end, replacement in edits:
+        expected_text += text[pos:start] + replacement
+        expected_index += list(range(pos, start)) + [start] * len(replacement)
+        pos = end
+    expected_text += text[pos:]
+    expected_index += list(range(pos, len(text)))
+    new_text, index = apply_edits(text, edits)
+    assert (new_text, index.tolist(), index.dtype) == (expected_text, expected_index, np.int64)
+
+
+@given(st.text(alphabet=list("产值ab1 \t\u3000\xa0\n\f\x1c中") + ["\U00020000"], max_size=40))
+def test_line_widths_are_the_widths_of_the_stripped_lines(text):
+    lines, starts = _split_lines(text)
+    assert _line_widths(text, lines, starts) == [_width(line.strip()) for line in lines]
+
+
+@given(st.text(alphabet=list("ａＺ０９％．＋－\u3000\xa0\u200b产1 "), max_size=40))
+def test_full_width_characters_are_narrowed_as_the_table_says(text):
+    assert _TO_NARROW.sub(_narrowed, text) == text.translate(_FULLWIDTH)
 
 
 def test_sentences_find_the_sentence_around_an_offset():

@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from econ_indicators.gazetteer import Gazetteer, Region, gazetteer, short_forms, trie_pattern
+from econ_indicators.gazetteer import Gazetteer, NameTrie, Region, gazetteer, short_forms
 
 ETHNIC = ("土家族", "苗族")
 
@@ -15,11 +17,23 @@ def test_short_forms(name, forms):
     assert short_forms(name, ETHNIC) == forms
 
 
-def test_trie_pattern_matches_longest_names():
-    import re
+def test_name_trie_finds_the_longest_name_leftmost_first():
+    names = NameTrie(["西安", "西安市", "西宁", "安市区", "西安市市辖区"])
+    found = list(names.finditer("西安市和西宁、西安市市场，西安"))
+    assert found == [(0, 3, "西安市"), (4, 6, "西宁"), (7, 10, "西安市"), (13, 15, "西安")]
 
-    pattern = re.compile(trie_pattern(["西安", "西安市", "西宁"]))
-    assert [m.group() for m in pattern.finditer("西安市和西宁、西安")] == ["西安市", "西宁", "西安"]
+
+@pytest.mark.parametrize("text", ["西安市和西宁、西安", "西安市市辖区西", "安市区西安市市", "", "西", "东西安"])
+def test_name_trie_finds_what_the_regex_alternation_finds(text):
+    words = ["西安", "西安市", "西宁", "安市区", "西安市市辖区", "东西"]
+    alternation = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    expected = [(m.start(), m.end(), m.group()) for m in alternation.finditer(text)]
+    assert list(NameTrie(words).finditer(text)) == expected
+
+
+def test_name_trie_refuses_an_empty_name():
+    with pytest.raises(ValueError):
+        NameTrie(["西安", ""])
 
 
 def _toy() -> Gazetteer:

@@ -21,6 +21,13 @@ def test_parse_chinese(text, value):
     assert parse_chinese(text) == value
 
 
+def test_parse_chinese_rejects_a_non_numeral_every_time():
+    for _ in range(2):  # the second answer comes from the cache
+        with pytest.raises(NumberError):
+            parse_chinese("千")
+    assert parse_chinese("三") == parse_chinese("三") == 3
+
+
 def test_scaling_is_exact_in_decimal():
     assert scale(parse_arabic("2.57"), magnitude("亿")) == 257_000_000
     assert scale(parse_arabic("1.22"), magnitude("万亿")) == 1.22e12

@@ -1,8 +1,12 @@
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from econ_indicators import find_quantities
+from econ_indicators.quantities import forms_pattern, qualifier_words, quantity_pattern
+from econ_indicators.units import unit_table
 
 CASES = [
     # (text, surface, value, unit, qualifier, masked)
@@ -174,3 +178,19 @@ def test_known_failure_unitless_index():
 def test_known_failure_letter_spaced_digits():
     (q,) = find_quantities("占G D P比重为6 4%。")
     assert q.value == 64
+
+
+def _pieces() -> list[str]:
+    """Characters and words figures are written with, and some that stand around them."""
+    words = [u.surface for u in unit_table().values()]
+    words += [w for position in qualifier_words().values() for w in position]
+    return words + list("0123456789.,/%-−—~至到第前翻番X一二两三十百千万亿点分之位名约近余多以上增长年届第aZ（）)，。 ")
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_pieces()), max_size=12).map("".join))
+def test_the_figure_start_lookahead_changes_no_match(text):
+    def found(pattern: re.Pattern) -> list:
+        return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+
+    assert found(quantity_pattern()) == found(re.compile(forms_pattern()))

@@ -33,6 +33,8 @@ EARLY_MONTHS = 3  # a report published by March mostly reviews the year before
 _RELATIVE_YEAR = {"去年": -1, "上年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _RELATIVE = regex.compile("|".join(_RELATIVE_YEAR))
 _STRIP_CHARS = " 　“”\"'‘’《》【】[]"
+_VERB_TAIL = regex.compile(r"(?:了|为|到|达)+$")  # 增长了, 下降到: the change word stands before these
+_TRAILING_NUMBER = regex.compile(r"[\d.%]+$")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,16 @@ class Attribution:
 @lru_cache(maxsize=1)
 def _kind_words() -> dict[str, tuple[str, int]]:
     return {r["word"]: (r["kind"], int(r["sign"])) for r in read_rows("kinds.csv")}
+
+
+@lru_cache(maxsize=1)
+def _words_of_kinds() -> tuple[tuple[tuple[str, int], ...], dict[str, tuple[str, ...]]]:
+    """The kind words split by kind, in file order: (change word, sign) pairs, and the words of each other kind."""
+    words = _kind_words()
+    change = tuple((word, sign) for word, (kind, sign) in words.items() if kind == "change")
+    others = {kind: tuple(word for word, (k, _) in words.items() if k == kind)
+              for kind in ("target", "standard", "share")}
+    return change, others
 
 
 @lru_cache(maxsize=1)
@@ -188,17 +200,17 @@ def figure_kind(q: Quantity, clause_before: str) -> tuple[str, int]:
     """The figure's kind and sign from the words just before it."""
     if q.unit == "rank":
         return "rank", 1
-    words = _kind_words()
-    near = regex.sub(r"(?:了|为|到|达)+$", "", clause_before)
-    for word, (kind, sign) in words.items():
-        if kind == "change" and near.endswith(word):
-            return kind, sign
+    change, others = _words_of_kinds()
+    near = _VERB_TAIL.sub("", clause_before)
+    for word, sign in change:
+        if near.endswith(word):
+            return "change", sign
     if q.value is not None and q.value < 0:
         return "change", 1  # "采矿业-2.3%": a signed figure is a change
     for kind in ("target", "standard"):
-        if any(w in clause_before for w, (k, _) in words.items() if k == kind):
+        if any(w in clause_before for w in others[kind]):
             return kind, 1
-    if q.unit == "%" and any(w in clause_before for w, (k, _) in words.items() if k == "share"):
+    if q.unit == "%" and any(w in clause_before for w in others["share"]):
         return "share", 1
     return "level", 1
 
@@ -208,8 +220,11 @@ def metric_label(clause_before: str) -> str | None:
     prefix, suffix = _trim_patterns()
     label = clause_before.strip(_STRIP_CHARS)
     for _ in range(3):
-        label = suffix.sub("", prefix.sub("", label)).strip(_STRIP_CHARS)
-    label = regex.sub(r"[\d.%]+$", "", label).strip(_STRIP_CHARS)
+        trimmed = suffix.sub("", prefix.sub("", label)).strip(_STRIP_CHARS)
+        if trimmed == label:
+            break  # nothing more to trim
+        label = trimmed
+    label = _TRAILING_NUMBER.sub("", label).strip(_STRIP_CHARS)
     if len(label) < 2:
         return None
     return label[-MAX_METRIC:]

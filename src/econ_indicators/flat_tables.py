@@ -36,6 +36,7 @@ _PAREN_UNIT = regex.compile(r"(?P<label>.+?)\s*[（(](?P<unit>[^（）()]{1,6})[
 _GROWTH = regex.compile(r"增长|增速|涨跌|增减|涨幅")
 _SHARE = regex.compile(r"比重|占比|构成")
 _GENERIC = regex.compile(r"绝对[数额值]|数\s*量|金\s*额")
+_SPACE_OR_PAREN = regex.compile(r"\s+|[（(][^）)]*[）)]")
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _column(header: str) -> Column:
     kind = "change" if _GROWTH.search(header) else "share" if _SHARE.search(header) and percent else "level"
     paren = _PAREN_UNIT.fullmatch(header)
     unit = parse_unit(paren["unit"]) if paren and not percent else None
-    name = regex.sub(r"\s+|[（(][^）)]*[）)]", "", header)
+    name = _SPACE_OR_PAREN.sub("", header)
     return Column("" if _GENERIC.fullmatch(name) else name, percent, kind, unit)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,27 +65,51 @@ def short_forms(name: str, ethnic: tuple[str, ...]) -> set[str]:
     return {f for f in forms if len(f) >= _MIN_SHORT and f != name}
 
 
-def trie_pattern(words: list[str]) -> str:
-    """A regex alternation factored by common prefixes, fast for thousands of names.
+class NameTrie:
+    """Finds names in a text as a regex alternation of them would: leftmost first, then the longest
+    name starting there, never overlapping.
 
-    Compiled with the standard `re`, which runs such literal alternations about 5x faster than `regex`.
+    A dict per character, walked in Python from each position whose character starts a name (found
+    by `re`): on the gazetteer's few thousand names this scans a text about 5x faster than `re` did
+    with their alternation factored by common prefixes.
     """
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
 
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        optional = "" in node
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if optional else body
+    def __init__(self, words: Iterable[str]) -> None:
+        self._root: dict[str, dict] = {}
+        for word in words:
+            if not word:
+                raise ValueError("a name cannot be empty")
+            node = self._root
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[""] = {}  # a name ends here
+        self._first = re.compile("[" + "".join(map(re.escape, sorted(self._root))) + "]") if self._root else None
 
-    return build(trie)
+    def __bool__(self) -> bool:
+        return bool(self._root)
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, name) of each name found in `text`, in order."""
+        if self._first is None:
+            return
+        root, size, search = self._root, len(text), self._first.search
+        found = search(text)
+        while found is not None:
+            pos = found.start()
+            node = root[text[pos]]
+            end, cursor = 0, pos + 1
+            while True:
+                if "" in node:
+                    end = cursor
+                if cursor == size:
+                    break
+                node = node.get(text[cursor])
+                if node is None:
+                    break
+                cursor += 1
+            if end:
+                yield pos, end, text[pos:end]
+            found = search(text, end or pos + 1)
 
 
 _NOT_AFTER_CITY = "场民委级政长"  # 合作市场, 西安市民: 市 starts another word
@@ -117,42 +141,42 @@ class Gazetteer:
         for alias, name in (aliases or {}).items():
             if len(full.get(name, ())) == 1 and alias not in self._global:
                 self._global[alias] = sorted(full[name])
-        self._global_pattern = re.compile(trie_pattern(list(self._global)))
+        self._global_names = NameTrie(self._global)
 
     def level(self, code: str) -> int:
         """1 province, 2 prefecture, 3 county."""
         return len(self.lineage(code))
 
     @lru_cache(maxsize=64)  # noqa: B019 - one gazetteer lives for the whole process
-    def _local_pattern(self, within: str) -> tuple[re.Pattern | None, dict[str, str]]:
+    def _local_names(self, within: str) -> tuple[NameTrie, dict[str, str]]:
         forms = {}
         for form, codes in self._local.items():
             inside = [c for c in codes if within in self.lineage(c)]
             if len(inside) == 1:
                 forms[form] = inside[0]
-        return (re.compile(trie_pattern(list(forms))) if forms else None), forms
+        return NameTrie(forms), forms
 
     @lru_cache(maxsize=4)  # noqa: B019 - a document's text is scanned for its region, then for its figures
     def _global_mentions(self, text: str) -> tuple[Mention, ...]:
         found = []
-        for m in self._global_pattern.finditer(text):
-            codes = self._global[m.group()]
-            following = text[m.end():m.end() + 1]
-            starts_a_word = m.group().endswith("市") and following != "" and following in _NOT_AFTER_CITY
+        for start, end, name in self._global_names.finditer(text):
+            codes = self._global[name]
+            following = text[end:end + 1]
+            starts_a_word = name.endswith("市") and following != "" and following in _NOT_AFTER_CITY
             if len(codes) == 1 and not starts_a_word:
-                found.append(Mention(m.start(), m.end(), codes[0]))
+                found.append(Mention(start, end, codes[0]))
         return tuple(found)
 
     def mentions(self, text: str, within: str | None = None) -> list[Mention]:
         """Unambiguous region names in `text`; county short forms only inside region `within`."""
         found = list(self._global_mentions(text))
         if within:
-            pattern, forms = self._local_pattern(within)
-            if pattern is not None:
+            names, forms = self._local_names(within)
+            if names:
                 taken = {i for m in found for i in range(m.start, m.end)}
                 found.extend(
-                    Mention(m.start(), m.end(), forms[m.group()]) for m in pattern.finditer(text)
-                    if taken.isdisjoint(range(m.start(), m.end()))
+                    Mention(start, end, forms[name]) for start, end, name in names.finditer(text)
+                    if taken.isdisjoint(range(start, end))
                 )
                 found.sort(key=lambda m: m.start)
         return found

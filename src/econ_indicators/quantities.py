@@ -27,6 +27,9 @@ _CN_DIGIT = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 _CN_TEN = "十百千拾佰仟"
 _CN = rf"[{_CN_DIGIT}{_CN_TEN}]+(?:[万亿][{_CN_DIGIT}][{_CN_DIGIT}{_CN_TEN}]*)*(?:点[{_CN_DIGIT}]+)?"
 _RANGE_SEP = r"\s?(?:[-—–~～]|至|到)\s?"
+# Every written form of a figure starts with one of these: 第, 前, 翻, a digit, a Chinese numeral,
+# the mask X or a minus sign.
+_FIGURE_START = rf"[\d第前翻X\-−{_CN_DIGIT}{_CN_TEN}]"
 _DATE_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _CN_DATE_YEAR = re.compile(rf"[{_CN_DIGIT}]{{4}}")
 _SLOGAN_OPEN = "“‘\"「『"
@@ -81,11 +84,19 @@ def _unit_alternative(unit: Unit) -> str:
 @lru_cache(maxsize=1)
 def quantity_pattern() -> re.Pattern:
     """The regex for every written form of a figure, one named group per form (stdlib `re`: the
-    pattern needs nothing more, and `re` scans it about 1.4× faster than `regex`)."""
+    pattern needs nothing more, and `re` scans it about 1.4× faster than `regex`).
+
+    The forms are tried only where a figure can start (`_FIGURE_START`): that lookahead halves
+    the time of a scan and finds the same matches (tests/test_quantities.py checks it)."""
+    return re.compile(rf"(?={_FIGURE_START})(?:{forms_pattern()})")
+
+
+def forms_pattern() -> str:
+    """The alternation of every written form of a figure."""
     units = sorted(unit_table().values(), key=lambda u: len(u.surface), reverse=True)
     quals = qualifier_words()
     inner = _alternation(list(quals["inner"]))
-    return re.compile(
+    return (
         rf"(?P<rank>第(?P<rnum>\d+|{_CN})(?P<runit>位|名)?)"
         rf"|(?P<top>前(?P<tnum>\d+|{_CN})(?:位|名))"
         rf"|(?P<frac>(?P<fden>{_CN})分之(?P<fnum>{_CN}))"
@@ -95,7 +106,7 @@ def quantity_pattern() -> re.Pattern:
         rf"(?P<neg>(?<![\dA-Za-z.%)）])[-−])?(?P<num>{_ARABIC}|{_MASK}|(?P<cn>{_CN}))(?P<q1>{inner})?"
         rf"(?P<mag>{_MAGNITUDE})?(?P<q2>{inner})?"
         rf"(?P<unit>{'|'.join(_unit_alternative(u) for u in units)})"
-        rf"(?P<q3>{_alternation(list(quals['after']))})?)",
+        rf"(?P<q3>{_alternation(list(quals['after']))})?)"
     )
 
 
