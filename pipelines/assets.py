@@ -152,11 +152,10 @@ def documents(storage: Storage) -> MaterializeResult:
        description="Facts merged per (region, year, metric, unit, kind); disagreements flagged.")
 def indicators(storage: Storage) -> MaterializeResult:
     out = storage.out_root()
-    table = tables.indicators_from_facts(out.read_parquet(FACTS.file_name, tables.INDICATOR_INPUTS))
-    out.write_parquet(INDICATORS.file_name, table)
-    conflicts = pc.sum(table.column("conflict")).as_py() or 0
-    return MaterializeResult(metadata={"indicators": table.num_rows, "conflicts": conflicts,
-                                       "preview": _preview(table)})
+    rows = tables.write_indicators(out)
+    conflicts = pc.sum(out.read_parquet(INDICATORS.file_name, ["conflict"]).column("conflict")).as_py() or 0
+    return MaterializeResult(metadata={"indicators": rows, "conflicts": conflicts,
+                                       "preview": _preview(_head(out, INDICATORS.file_name))})
 
 
 @asset(group_name=GROUP, code_version=RULES_VERSION, deps=[facts, indicators, documents], pool=TABLES_POOL,

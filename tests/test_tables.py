@@ -1,5 +1,8 @@
+from econ_indicators import tables
 from econ_indicators.extract import fact_id
-from econ_indicators.tables import facts_table, indicator_rows
+from econ_indicators.io import output_path, write_parquet
+from econ_indicators.storage import Root
+from econ_indicators.tables import facts_table, indicator_rows, region_buckets
 
 
 def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id=None, period=None):
@@ -46,3 +49,23 @@ def test_periods_of_one_year_are_kept_apart():
     rows = indicator_rows([_fact("a", "d1", 1e9, period="M01-M05"), _fact("b", "d1", 2e9, start=5)])
     assert [(r["period"], r["value"], r["conflict"]) for r in rows] == [
         ("M01-M05", 1e9, False), (None, 2e9, False)]
+
+
+def test_region_buckets_keep_sort_order_and_put_unknown_regions_last():
+    counts = {"610100": 5, None: 7, "110000": 3, "430000": 4, "650000": 1}
+    assert region_buckets(counts, limit=8) == [["110000", "430000"], ["610100", "650000"], [None]]
+    assert region_buckets(counts, limit=2) == [["110000"], ["430000"], ["610100"], ["650000"], [None]]
+    assert region_buckets({}) == []
+
+
+def test_indicators_written_a_few_regions_at_a_time_equal_one_build(tmp_path):
+    facts = []
+    for i, (code, name) in enumerate([("610100", "西安市"), ("110000", "北京市"), (None, None), ("430000", "湖南省")]):
+        facts += [{**_fact(f"{i}a", "d1", 1e9 + i, start=10 * i), "region_code": code, "region": name},
+                  {**_fact(f"{i}b", "d2", 2e9, start=10 * i + 1), "region_code": code, "region": name}]
+    write_parquet(facts_table(facts), output_path(tmp_path, "facts"))
+    rows = tables.write_indicators(Root(str(tmp_path)), limit=2)
+    written = Root(str(tmp_path)).read_parquet("indicators.parquet")
+    assert rows == written.num_rows == 8
+    assert written.equals(tables.indicators_table(facts))
+    assert written.column("region_code").to_pylist()[-2:] == [None, None]

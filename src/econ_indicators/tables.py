@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .schema import DOCUMENTS, FACTS, INDICATORS, Table
+from .storage import Root
 
 _FACT_ORDER = ("doc_id", "char_start", "char_end", "fact_id")
 _INDICATOR_KEY = ("region_code", "region", "year", "metric_id", "unit", "kind", "period")
@@ -166,6 +167,42 @@ def _sorted_lists(lists: pa.ChunkedArray) -> pa.ListArray:
                             sort_keys=[("parent", "ascending"), ("item", "ascending")])
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     return pa.ListArray.from_arrays(offsets, flat.take(order))
+
+
+INDICATOR_BUCKET_FACTS = 250_000  # facts merged at a time when writing indicators
+
+
+def region_buckets(counts: Mapping[str | None, int], limit: int = INDICATOR_BUCKET_FACTS) -> list[list[str | None]]:
+    """Region codes in sort order (None last) cut into runs of about `limit` facts at most: an
+    indicator key never spans two runs, and the runs' indicators, written one after another,
+    come out in the table's order."""
+    buckets: list[list[str | None]] = []
+    size = limit
+    for code in sorted(c for c in counts if c is not None):
+        if size + counts[code] > limit:
+            buckets.append([])
+            size = 0
+        buckets[-1].append(code)
+        size += counts[code]
+    if None in counts:
+        buckets.append([None])
+    return buckets
+
+
+def write_indicators(root: Root, facts_file: str = FACTS.file_name, limit: int = INDICATOR_BUCKET_FACTS) -> int:
+    """Write the indicators table from the facts file under `root`, a run of regions at a time so
+    that millions of facts never sit in memory together; return its number of rows."""
+    codes = root.read_parquet(facts_file, ["region_code"]).column("region_code")
+    counts = {row["values"]: row["counts"] for row in pc.value_counts(codes).to_pylist()}
+    del codes
+
+    def chunks() -> Iterator[pa.Table]:
+        for bucket in region_buckets(counts, limit):
+            where = (pc.field("region_code").is_null() if bucket == [None]
+                     else pc.field("region_code").isin(bucket))
+            yield indicators_from_facts(root.read_parquet(facts_file, INDICATOR_INPUTS, filters=where))
+
+    return root.write_parquet_chunks(INDICATORS.file_name, INDICATORS.arrow_schema(), chunks())
 
 
 def indicators_table(facts: Iterable[dict[str, Any]]) -> pa.Table:
