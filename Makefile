@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup run test dev notebook bench bench-jionlp profile dictionary clean
+.PHONY: setup run test dev notebook bench bench-scale bench-jionlp profile dictionary clean
 
 setup: $(VENV)/.installed
 
@@ -41,6 +41,11 @@ notebook: $(VENV)/.notebook
 
 bench: setup
 	$(BIN)/python benchmarks/bench_quantities.py
+
+# End to end on generated corpora of 1,000 and 10,000 documents (under /tmp/econ-bench), then a
+# one-document refresh of each: wall time, documents/s, peak RSS. Takes about half an hour.
+bench-scale: setup
+	$(BIN)/python benchmarks/scale_run.py --docs 1000 --docs 10000
 
 # JioNLP as the reference lives in its own environment, never in the project's dependencies.
 JIONLP_VENV := benchmarks/.venv-jionlp

@@ -154,13 +154,27 @@ def test_combined_parts_match_one_build(raw, tmp_path):
     assert out.read_parquet(DOCUMENTS.file_name).column("doc_id").to_pylist() == sorted(p.stem for p in raw.iterdir())
 
 
-def test_parts_merge_in_small_chunks_into_the_same_order(raw, tmp_path):
+def test_parts_merge_in_small_windows_into_the_same_order(raw, tmp_path):
     root, out = Root(str(raw)), Root(str(tmp_path / "out"))
     results = _extract(_partitions(root), incremental.ExtractionCache(out, "v1"), workers=1)
-    parts = {key: result.facts.to_batches(max_chunksize=3) for key, result in results.items()}
-    chunks = list(tables.merge_parts(FACTS, parts, rows_per_chunk=5))
     rows = [f for r in results.values() for f in r.facts.to_pylist()]
-    assert len(chunks) > 1 and pa.concat_tables(chunks).equals(facts_table(rows))
+    per_doc = {d["doc_id"]: d["n_facts"] for r in results.values() for d in r.documents.to_pylist()}
+    windows = tables.doc_windows(per_doc, rows_per_window=5)
+    # 002 (no facts) and 004 (7) share the first window, xian (393) has the second
+    assert [first[:3] for first, _ in windows] == ["002", "03_"] and windows[-1][1] is None
+
+    def read(first, end):
+        for key, result in results.items():
+            ids = result.facts.column("doc_id").to_pylist()
+            yield key, result.facts.filter(pa.array([first <= d and (end is None or d < end) for d in ids], pa.bool_()))
+
+    chunks = list(tables.merge_windows(FACTS, windows, read))
+    assert len(chunks) == 2 and pa.concat_tables(chunks).equals(facts_table(rows))
+
+
+def test_doc_windows_cut_sorted_documents_by_rows():
+    assert tables.doc_windows({"c": 3, "a": 2, "b": 2, "d": 1}, rows_per_window=4) == [("a", "c"), ("c", None)]
+    assert tables.doc_windows({}) == []
 
 
 def test_a_part_with_another_schema_is_named(tmp_path):

@@ -71,7 +71,8 @@ def test_chart_labels_without_glyphs_in_the_default_font_become_positions():
 
 
 def test_conflicting_values_are_listed_once_per_key():
-    table = conflicts(indicators_table(FACTS).to_pandas())
+    table, total = conflicts(indicators_table(FACTS).to_pandas())
+    assert total == 1
     assert table.to_dict("records") == [{"region": "西安市", "year": 2025, "metric": "地区生产总值", "unit": "CNY",
                                          "kind": "level", "values": "1,300,000,000,000 / 1,400,000,000,000",
                                          "sources": 2}]
@@ -118,3 +119,9 @@ def test_many_documents_are_charted_as_a_histogram_and_the_table_is_cut():
     html = build_report(facts_table(facts).to_pandas(), indicators_table(facts).to_pandas(),
                         documents_table([_doc(f"d{i:04d}") for i in range(600)]).to_pandas()).html
     assert "… and 100 more (see documents.parquet)" in html
+
+
+def test_only_the_first_conflicting_keys_are_spelled_out_but_all_are_counted():
+    facts = [_fact(str(2 * i + k), "d", 1.0 + k, region=f"R{i:02d}") for i in range(5) for k in (0, 1)]
+    table, total = conflicts(indicators_table(facts), limit=2)
+    assert total == 5 and table.region.tolist() == ["R00", "R01"] and table["values"].tolist() == ["1 / 2"] * 2

@@ -2,7 +2,7 @@ from econ_indicators import tables
 from econ_indicators.extract import fact_id
 from econ_indicators.io import output_path, write_parquet
 from econ_indicators.storage import Root
-from econ_indicators.tables import facts_table, indicator_rows, region_buckets
+from econ_indicators.tables import facts_table, indicator_rows, key_buckets
 
 
 def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id=None, period=None):
@@ -51,11 +51,16 @@ def test_periods_of_one_year_are_kept_apart():
         ("M01-M05", 1e9, False), (None, 2e9, False)]
 
 
-def test_region_buckets_keep_sort_order_and_put_unknown_regions_last():
-    counts = {"610100": 5, None: 7, "110000": 3, "430000": 4, "650000": 1}
-    assert region_buckets(counts, limit=8) == [["110000", "430000"], ["610100", "650000"], [None]]
-    assert region_buckets(counts, limit=2) == [["110000"], ["430000"], ["610100"], ["650000"], [None]]
-    assert region_buckets({}) == []
+def test_key_buckets_follow_sort_order_and_put_unknown_regions_last():
+    counts = {("610100", "西安市", 2025, "gdp", "CNY"): 5, (None, None, 2025, None, "%"): 7,
+              ("110000", "北京市", None, None, "%"): 3, ("110000", "北京市", 2024, None, "t"): 4,
+              ("650000", "新疆", 2025, None, "%"): 1}
+    assert key_buckets(counts, limit=8) == {
+        ("110000", "北京市", 2024, None, "t"): 0, ("110000", "北京市", None, None, "%"): 0,
+        ("610100", "西安市", 2025, "gdp", "CNY"): 1, ("650000", "新疆", 2025, None, "%"): 1,
+        (None, None, 2025, None, "%"): 2}
+    assert sorted(set(key_buckets(counts, limit=2).values())) == [0, 1, 2, 3, 4]
+    assert key_buckets({}) == {}
 
 
 def test_indicators_written_a_few_regions_at_a_time_equal_one_build(tmp_path):

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import TABLES
 from .storage import Root
+from .tables import run_ids
 
 REPORT_DIR = "report"
 INDEX = "index.html"
@@ -72,7 +74,7 @@ def attribution(facts: pd.DataFrame) -> pd.DataFrame:
     """Share of facts attributed to a region, a year, both, and with a metric label."""
     both = facts.region.notna() & facts.year.notna()
     parts = {"region": facts.region.notna(), "year": facts.year.notna(), "region and year": both,
-             "metric": facts.metric.notna() & facts.metric.astype("string").str.len().gt(0)}
+             "metric": facts.metric.notna() & facts.metric.ne("")}
     rows = [(name, int(mask.sum()), _percent(int(mask.sum()), len(facts))) for name, mask in parts.items()]
     return pd.DataFrame(rows, columns=["attributed to", "facts", "share"])
 
@@ -86,14 +88,28 @@ def top_metrics(facts: pd.DataFrame, n: int = TOP_METRICS) -> pd.DataFrame:
     return table.sort_values(["facts", "metric"], ascending=[False, True]).head(n)
 
 
-def conflicts(indicators: pd.DataFrame) -> pd.DataFrame:
-    """One row per conflicting key with the values its sources give."""
-    key = ["region", "year", "metric", "unit", "kind"]
-    rows = indicators[indicators.conflict].copy()
-    rows["year"] = rows.year.astype("Int16")
-    grouped = rows.groupby(key, dropna=False, sort=True).agg(
-        values=("value", lambda v: " / ".join(_number(x) for x in v)), sources=("n_sources", "sum"))
-    return grouped.reset_index()
+CONFLICT_KEY = ("region", "year", "metric", "unit", "kind")
+
+
+def conflicts(indicators: pd.DataFrame | pa.Table, limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The conflicting keys in key order with the values their sources give (the first `limit`
+    of them when given), and how many there are in all. Sorted and counted with Arrow, so that a
+    million conflicting rows cost no Python object each."""
+    table = indicators if isinstance(indicators, pa.Table) else pa.Table.from_pandas(indicators, preserve_index=False)
+    table = table.filter(pc.fill_null(table.column("conflict"), False))
+    table = table.take(pc.sort_indices(table, [(n, "ascending", "at_end") for n in CONFLICT_KEY]))
+    runs = run_ids(table, list(CONFLICT_KEY))
+    total = int(runs[-1].as_py()) + 1 if len(runs) else 0
+    if limit is not None:
+        table = table.filter(pc.less(runs, limit))
+    keys: dict[tuple, list[dict]] = {}
+    for row in table.select([*CONFLICT_KEY, "value", "n_sources"]).to_pylist():
+        keys.setdefault(tuple(row[n] for n in CONFLICT_KEY), []).append(row)
+    rows = [{**dict(zip(CONFLICT_KEY, key, strict=True)), "values": " / ".join(_number(r["value"]) for r in members),
+             "sources": sum(r["n_sources"] for r in members)} for key, members in keys.items()]
+    frame = pd.DataFrame(rows, columns=[*CONFLICT_KEY, "values", "sources"])
+    frame["year"] = frame.year.astype("Int16")
+    return frame, total
 
 
 def failed_documents(documents: pd.DataFrame) -> pd.DataFrame:
@@ -162,7 +178,7 @@ def documents_chart(by_doc: pd.DataFrame) -> bytes:
     return bar_chart(labels, counts, f"Documents by number of facts ({len(by_doc)} documents)", "documents")
 
 
-def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.DataFrame,
+def build_report(facts: pd.DataFrame, indicators: pd.DataFrame | pa.Table, documents: pd.DataFrame,
                  score: str | None = None, n_indicators: int | None = None) -> Report:
     """The report page and charts for one run's tables; `score` is the gold score line, if any.
 
@@ -171,7 +187,7 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
     by_unit = _counts(facts, "unit", "unit")
     by_kind = _counts(facts, "kind", "kind")
     shares = attribution(facts)
-    clashes = conflicts(indicators)
+    clashes, n_clashes = conflicts(indicators, MAX_CONFLICTS)
     charts = {
         "facts_by_document.png": documents_chart(by_doc),
         "facts_by_unit.png": bar_chart(by_unit.unit.head(MAX_BARS).tolist(), by_unit.facts.head(MAX_BARS).tolist(),
@@ -184,7 +200,7 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
     failed = failed_documents(documents)
     summary = (f"<p>documents: {len(documents)} (failed: {len(failed)}) · facts: {len(facts)} · "
                f"indicators: {len(indicators) if n_indicators is None else n_indicators} · "
-               f"conflicting keys: {len(clashes)}</p>")
+               f"conflicting keys: {n_clashes}</p>")
     score_html = (f"<p>Score against the gold files beside the raw texts:</p><pre>{html.escape(score)}</pre>"
                   if score else "<p>No gold files (<code>*.gold.jsonl</code>) beside the raw texts: no score.</p>")
     body = [
@@ -199,8 +215,7 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
                  _table_html(shares, "No facts.")),
         _section(f"Top {TOP_METRICS} metrics", _table_html(top_metrics(facts), "No metric labels.")),
         _section("Conflicts", "<p>Keys whose sources give different values.</p>",
-                 _table_html(clashes.head(MAX_CONFLICTS), "No conflicts."),
-                 _more(len(clashes), MAX_CONFLICTS, "indicators.parquet")),
+                 _table_html(clashes, "No conflicts."), _more(n_clashes, MAX_CONFLICTS, "indicators.parquet")),
         _section("Failed documents", _table_html(failed, "None: every document was read.")),
     ]
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -226,7 +241,7 @@ def write_report(out: Root | Path, score: str | None = None) -> str:
     root = out if isinstance(out, Root) else Root(out)
     facts = read_categorical(root, TABLES["facts"].file_name, FACT_COLUMNS, CATEGORICAL).to_pandas()
     indicators = TABLES["indicators"].file_name
-    conflicting = root.read_parquet(indicators, CONFLICT_COLUMNS, filters=[("conflict", "=", True)]).to_pandas()
+    conflicting = root.read_parquet(indicators, CONFLICT_COLUMNS, filters=[("conflict", "=", True)])
     documents = root.read_parquet(TABLES["documents"].file_name).to_pandas()
     report = build_report(facts, conflicting, documents, score=score, n_indicators=root.parquet_rows(indicators))
     for name, png in report.charts.items():

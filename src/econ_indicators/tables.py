@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections.abc import Iterable, Iterator, Mapping
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .schema import DOCUMENTS, FACTS, INDICATORS, Table
 from .storage import Root
@@ -45,52 +46,39 @@ def documents_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     return to_arrow(DOCUMENTS, sorted(rows, key=lambda r: r["doc_id"]))
 
 
-ROW_GROUP_ROWS = 65_536  # rows per written row group: a merge holds about this many at a time
-_MERGE_KEY = "doc_id"  # every combined table is ordered by doc_id first, and a document lives in one part
+ROW_GROUP_ROWS = 65_536  # rows per row group of a combined table: a merge holds about this many at a time
+_ORDERS = {FACTS.name: _FACT_ORDER, DOCUMENTS.name: ("doc_id",)}
 
 
-def merge_parts(table: Table, parts: Mapping[str, Iterable[pa.RecordBatch]],
-                rows_per_chunk: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
-    """Named parts of a table (one per partition, each already in table order) merged into the
-    order a single build gives, yielded in chunks of about `rows_per_chunk` rows.
+def doc_windows(rows_per_doc: Mapping[str, int], rows_per_window: int = ROW_GROUP_ROWS
+                ) -> list[tuple[str, str | None]]:
+    """Sorted doc_ids cut into consecutive windows of about `rows_per_window` rows: (first doc_id,
+    first doc_id of the next window or None for the last)."""
+    starts: list[str] = []
+    size = rows_per_window
+    for doc_id in sorted(rows_per_doc):
+        if size >= rows_per_window:
+            starts.append(doc_id)
+            size = 0
+        size += rows_per_doc[doc_id]
+    return list(zip(starts, [*starts[1:], None], strict=False))
 
-    Parts are read batch by batch, so the merge holds a few batches per part, never the whole
-    table."""
+
+def merge_windows(table: Table, windows: Iterable[tuple[str, str | None]],
+                  read: Callable[[str, str | None], Iterable[tuple[str, pa.Table]]]) -> Iterator[pa.Table]:
+    """The table in the order a single build gives, one window of documents at a time: `read(first,
+    end)` gives each part's name and rows whose doc_id lies in [first, end) (end None: no bound);
+    since a document lives in one part, sorting a window's rows puts them in their final order."""
     schema = table.arrow_schema()
-    runs = [_document_runs(name, batches, schema) for name, batches in parts.items()]
-    pending: list[pa.RecordBatch] = []
-    size = 0
-    for _, pieces in heapq.merge(*runs, key=lambda run: run[0]):
-        pending.extend(pieces)
-        size += sum(p.num_rows for p in pieces)
-        if size >= rows_per_chunk:
-            yield pa.Table.from_batches(pending, schema=schema)
-            pending, size = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending, schema=schema)
-
-
-def _document_runs(name: str, batches: Iterable[pa.RecordBatch], schema: pa.Schema
-                   ) -> Iterator[tuple[str, list[pa.RecordBatch]]]:
-    """A part's rows as (doc_id, the batch slices holding that document's rows), in order."""
-    key, pieces = None, []
-    for batch in batches:
-        if not batch.schema.equals(schema, check_metadata=False):
-            raise ValueError(f"part {name!r} was written with another schema; rebuild that partition")
-        if batch.num_rows == 0:
-            continue
-        ids = batch.column(_MERGE_KEY)
-        changes = pc.indices_nonzero(pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))).to_pylist()
-        bounds = [0, *(i + 1 for i in changes), batch.num_rows]
-        for start, end in itertools.pairwise(bounds):
-            doc_id = ids[start].as_py()
-            if doc_id != key and pieces:
-                yield key, pieces
-                pieces = []
-            key = doc_id
-            pieces.append(batch.slice(start, end - start).cast(schema))
-    if pieces:
-        yield key, pieces
+    order = [(name, "ascending", "at_end") for name in _ORDERS.get(table.name, table.key)]
+    for first, end in windows:
+        pieces = []
+        for name, piece in read(first, end):
+            if not piece.schema.equals(schema, check_metadata=False):
+                raise ValueError(f"{table.name}: part {name!r} was written with another schema; rebuild that partition")
+            pieces.append(piece.cast(schema))
+        if pieces:
+            yield pa.concat_tables(pieces).sort_by(order).combine_chunks()
 
 
 INDICATOR_INPUTS = ("fact_id", "doc_id", "metric", "value", *_INDICATOR_KEY)
@@ -114,7 +102,7 @@ def indicators_from_facts(facts: pa.Table) -> pa.Table:
     grouped = facts.group_by(group_key, use_threads=False).aggregate(
         [("metric", "min"), ("fact_id", "count"), ("fact_id", "list"), ("doc_id", "distinct")])
     grouped = grouped.sort_by([(n, "ascending", "at_end") for n in (*_INDICATOR_KEY, "metric_min", "value")])
-    runs = _run_ids(grouped, [*_INDICATOR_KEY, _LABEL])
+    runs = run_ids(grouped, [*_INDICATOR_KEY, _LABEL])
     values_per_run = pa.table({"run": runs, "value": grouped.column("value")}).group_by(
         "run", use_threads=False).aggregate([("value", "count")]).sort_by("run").column("value_count")
     conflict = pc.greater(pc.take(values_per_run, runs), 1)
@@ -148,7 +136,7 @@ def _same_as_previous(column: pa.ChunkedArray) -> pa.Array:
     return pc.or_(pc.fill_null(pc.equal(now, before), False), both_null)
 
 
-def _run_ids(table: pa.Table, names: list[str]) -> pa.Array:
+def run_ids(table: pa.Table, names: list[str]) -> pa.Array:
     """For rows sorted so that equal keys are adjacent: the number of the run of equal keys each is in."""
     if table.num_rows == 0:
         return pa.array([], pa.int64())
@@ -169,40 +157,66 @@ def _sorted_lists(lists: pa.ChunkedArray) -> pa.ListArray:
     return pa.ListArray.from_arrays(offsets, flat.take(order))
 
 
-INDICATOR_BUCKET_FACTS = 250_000  # facts merged at a time when writing indicators
+INDICATOR_BUCKET_FACTS = 200_000  # about how many facts are merged into indicators at a time
+# The leading columns of the indicator key: facts are spread into buckets by these, so that a
+# key never spans two buckets and buckets taken in order give indicators in the table's order.
+_BUCKET_KEY = ("region_code", "region", "year", "metric_id", "unit")
+_NULL = "\x00"
 
 
-def region_buckets(counts: Mapping[str | None, int], limit: int = INDICATOR_BUCKET_FACTS) -> list[list[str | None]]:
-    """Region codes in sort order (None last) cut into runs of about `limit` facts at most: an
-    indicator key never spans two runs, and the runs' indicators, written one after another,
-    come out in the table's order."""
-    buckets: list[list[str | None]] = []
-    size = limit
-    for code in sorted(c for c in counts if c is not None):
-        if size + counts[code] > limit:
-            buckets.append([])
-            size = 0
-        buckets[-1].append(code)
-        size += counts[code]
-    if None in counts:
-        buckets.append([None])
+def key_buckets(counts: Mapping[tuple, int], limit: int = INDICATOR_BUCKET_FACTS) -> dict[tuple, int]:
+    """Bucket number of each leading key (region_code, region, year, metric_id, unit) given its
+    count of facts: consecutive in sort order (None last), about `limit` facts a bucket (a bigger
+    group takes one alone)."""
+    order = sorted(counts, key=lambda key: tuple((v is None, v if v is not None else 0) for v in key))
+    buckets: dict[tuple, int] = {}
+    bucket, size = -1, limit
+    for key in order:
+        if size + counts[key] > limit:
+            bucket, size = bucket + 1, 0
+        buckets[key] = bucket
+        size += counts[key]
     return buckets
 
 
+def _bucket_labels(table: pa.Table | pa.RecordBatch) -> pa.Array:
+    """Each row's leading key columns as one string, None spelt as a NUL character."""
+    parts = [pc.fill_null(pc.cast(table.column(n), pa.string()), _NULL) for n in _BUCKET_KEY]
+    return pc.binary_join_element_wise(*parts, "\x1f")
+
+
+def _label_of(key: tuple) -> str:
+    return "\x1f".join(_NULL if v is None else str(v) for v in key)
+
+
 def write_indicators(root: Root, facts_file: str = FACTS.file_name, limit: int = INDICATOR_BUCKET_FACTS) -> int:
-    """Write the indicators table from the facts file under `root`, a run of regions at a time so
-    that millions of facts never sit in memory together; return its number of rows."""
-    codes = root.read_parquet(facts_file, ["region_code"]).column("region_code")
-    counts = {row["values"]: row["counts"] for row in pc.value_counts(codes).to_pylist()}
-    del codes
+    """Write the indicators table from the facts file under `root`; return its number of rows.
 
-    def chunks() -> Iterator[pa.Table]:
-        for bucket in region_buckets(counts, limit):
-            where = (pc.field("region_code").is_null() if bucket == [None]
-                     else pc.field("region_code").isin(bucket))
-            yield indicators_from_facts(root.read_parquet(facts_file, INDICATOR_INPUTS, filters=where))
-
-    return root.write_parquet_chunks(INDICATORS.file_name, INDICATORS.arrow_schema(), chunks())
+    Facts are first spread over temporary bucket files by the leading key columns, then each
+    bucket is merged on its own, so that millions of facts never sit in memory together."""
+    counts: Counter[tuple] = Counter()
+    for batch in root.iter_parquet(facts_file, columns=_BUCKET_KEY):
+        grouped = pa.Table.from_batches([batch]).group_by(list(_BUCKET_KEY), use_threads=False).aggregate(
+            [([], "count_all")])
+        for row in grouped.to_pylist():
+            counts[tuple(row[n] for n in _BUCKET_KEY)] += row["count_all"]
+    buckets = key_buckets(counts, limit)
+    labels = pa.array([_label_of(key) for key in buckets], pa.string())
+    numbers = pa.array(list(buckets.values()), pa.int32())
+    with tempfile.TemporaryDirectory(prefix="econ-indicators-") as tmp:
+        writers: dict[int, pq.ParquetWriter] = {}
+        try:
+            for batch in root.iter_parquet(facts_file, columns=INDICATOR_INPUTS):
+                bucket_of_row = pc.take(numbers, pc.index_in(_bucket_labels(batch), value_set=labels))
+                for bucket in pc.unique(bucket_of_row).to_pylist():
+                    if bucket not in writers:
+                        writers[bucket] = pq.ParquetWriter(f"{tmp}/{bucket}.parquet", batch.schema)
+                    writers[bucket].write_batch(batch.filter(pc.equal(bucket_of_row, bucket)))
+        finally:
+            for writer in writers.values():
+                writer.close()
+        chunks = (indicators_from_facts(pq.read_table(f"{tmp}/{bucket}.parquet")) for bucket in sorted(writers))
+        return root.write_parquet_chunks(INDICATORS.file_name, INDICATORS.arrow_schema(), chunks)
 
 
 def indicators_table(facts: Iterable[dict[str, Any]]) -> pa.Table:
