@@ -45,6 +45,11 @@ PAGE_BREAK = "\f"
 _ANY_SPACE = regex.compile(r"\s+")
 _LINE_BREAK = regex.compile(r"[\n\f\v\x1c-\x1e\x85\u2028\u2029]")
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+# A sentence longer than this (a file that is one huge line without full stops) is cut after its
+# last clause mark within the limit, so that each figure's context stays small and the work per
+# figure bounded. The longest sentence of the sample texts is under 900 characters.
+MAX_SENTENCE = 2000
+_SOFT_BREAK = regex.compile(r"[，,、：:]")
 CLAUSE_END = regex.compile(r"[，,。；;：:！？!?、（）()\n]")
 
 
@@ -291,15 +296,15 @@ class Sentences:
 
     @classmethod
     def split(cls, text: str) -> Sentences:
-        starts, ends, pos = [], [], 0
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
         for m in SENTENCE_END.finditer(text):
             if m.start() > pos:
-                starts.append(pos)
-                ends.append(m.end() if text[m.start()] != "\n" else m.start())
+                _add_bounded(text, pos, m.end() if text[m.start()] != "\n" else m.start(), starts, ends)
             pos = m.end()
         if pos < len(text):
-            starts.append(pos)
-            ends.append(len(text))
+            _add_bounded(text, pos, len(text), starts, ends)
         return cls(text, starts, ends)
 
     def span_at(self, offset: int) -> tuple[int, int]:
@@ -311,3 +316,17 @@ class Sentences:
     def at(self, offset: int) -> str:
         start, end = self.span_at(offset)
         return self.text[start:end].strip()
+
+
+def _add_bounded(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> None:
+    """Add the sentence [start, end), cut into pieces of at most MAX_SENTENCE characters, each
+    ending after its last clause mark (or at the limit when it has none)."""
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        breaks = list(_SOFT_BREAK.finditer(text, start, limit))
+        cut = breaks[-1].end() if breaks else limit
+        starts.append(start)
+        ends.append(cut)
+        start = cut
+    starts.append(start)
+    ends.append(end)

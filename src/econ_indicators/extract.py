@@ -74,11 +74,14 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
     mentions = places.mentions(cleaned.text, ctx.region_code) if ctx.region_code else []
     rows: list[Row] = []
     previous: tuple[int, Attribution | None, int] = (-1, None, 0)  # (sentence start, attribution, end) of the last
-    for q in find_quantities(cleaned.text):
+    paragraph, scanned = 0, 0  # start of the current paragraph; where the search for it stopped
+    for q in find_quantities(cleaned.text):  # in order of position: each stretch of text is searched once
+        newline = cleaned.text.rfind("\n", scanned, q.start)
+        paragraph, scanned = (newline + 1 if newline >= 0 else paragraph), max(scanned, q.start)
         s_start, s_end = sentences.span_at(q.start)
         sentence = cleaned.text[s_start:s_end]
         inherited = (previous[1], previous[2] - s_start) if previous[0] == s_start and previous[1] else None
-        local = _local_region(places, mentions, cleaned.text, s_start, q.start, ctx)
+        local = _local_region(places, mentions, cleaned.text, s_start, q.start, paragraph, ctx)
         attr = attribute(q, sentence, q.start - s_start, ctx, inherited, local)
         previous = (s_start, attr, q.end)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)
@@ -95,12 +98,12 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
 
 
 def _local_region(places: Gazetteer, mentions: list[Mention], text: str, sentence_start: int, start: int,
-                  ctx: DocumentContext) -> str | None:
+                  paragraph_start: int, ctx: DocumentContext) -> str | None:
     """A region inside the document's own that the figure's sentence, or its paragraph's speaker, names."""
     if not ctx.region_code:
         return None
     return (places.scope(mentions, sentence_start, start, ctx.region_code)
-            or speaker_region(places, mentions, text, text.rfind("\n", 0, start) + 1, ctx.region_code))
+            or speaker_region(places, mentions, text, paragraph_start, ctx.region_code))
 
 
 def _signed(value: float | None, sign: int) -> float | None:
