@@ -97,10 +97,13 @@ def summarize(out_dir: str | Path, seconds: float) -> dict[str, Any]:
     out = Root(out_dir)
     documents = out.read_parquet(TABLES["documents"].file_name)
     failed = documents.filter(pc.equal(documents["status"], "failed"))
+    damaged = documents.filter(pc.equal(documents["status"], "damaged"))
     return {
         "documents": documents.num_rows,
         "failed": failed.num_rows,
         "failures": list(zip(failed["doc_id"].to_pylist(), failed["error"].to_pylist(), strict=True)),
+        "damaged": damaged.num_rows,
+        "damages": list(zip(damaged["doc_id"].to_pylist(), damaged["error"].to_pylist(), strict=True)),
         "facts": out.read_parquet(TABLES["facts"].file_name).num_rows,
         "indicators": out.read_parquet(TABLES["indicators"].file_name).num_rows,
         "seconds": seconds,
@@ -110,9 +113,12 @@ def summarize(out_dir: str | Path, seconds: float) -> dict[str, Any]:
 
 
 def print_summary(summary: dict[str, Any]) -> None:
-    print(f"documents read: {summary['documents']}  failed: {summary['failed']}")
-    for doc_id, error in summary["failures"][:MAX_FAILURES_SHOWN]:
+    print(f"documents read: {summary['documents']}  failed: {summary['failed']}  damaged: {summary['damaged']}")
+    problems = [*summary["failures"], *((doc_id, f"damaged: {note}") for doc_id, note in summary["damages"])]
+    for doc_id, error in problems[:MAX_FAILURES_SHOWN]:
         print(f"  {doc_id}: {error}")
+    if len(problems) > MAX_FAILURES_SHOWN:
+        print(f"  … and {len(problems) - MAX_FAILURES_SHOWN} more (documents.parquet, status and error)")
     print(f"extracted: {summary.get('extracted', 0)}  from cache: {summary.get('from_cache', 0)}")
     print(f"facts: {summary['facts']}  indicators: {summary['indicators']}")
     if summary.get("score"):

@@ -40,7 +40,7 @@ def _failure(stage: str, exc: Exception) -> str:
 def raw_row(doc: RawDocument) -> Row:
     """A raw_texts row of a document as read."""
     return {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "bytes": doc.bytes,
-            "encoding": doc.encoding, "text": doc.text, "error": doc.error}
+            "encoding": doc.encoding, "text": doc.text, "error": doc.error, "damage": doc.damage}
 
 
 def clean_document(doc_id: str, raw_text: str) -> Row:
@@ -132,7 +132,8 @@ def extract_document(doc_id: str, raw_text: str) -> list[Row]:
 
 
 def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], facts: Iterable[Row]) -> list[Row]:
-    """One documents row per raw file: what was read, how, and the first error met."""
+    """One documents row per raw file: what was read, how, and the first error met; a file read with
+    repairs is `damaged`, its damage in `error`."""
     cleaned = {r["doc_id"]: r for r in clean_rows}
     counts: dict[str, int] = {}
     for fact in facts:
@@ -141,11 +142,13 @@ def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], facts: I
     for raw in raw_rows:
         clean_row = cleaned.get(raw["doc_id"], {})
         error = raw["error"] or clean_row.get("error")
+        damage = None if error else raw.get("damage")
         rows.append({
             "doc_id": raw["doc_id"], "path": raw["path"], "sha256": raw["sha256"], "bytes": raw["bytes"],
             "encoding": raw["encoding"], "title": clean_row.get("title"),
             "published": clean_row.get("published"), "year": clean_row.get("year"),
-            "region": clean_row.get("region"), "status": "failed" if error else "ok", "error": error,
+            "region": clean_row.get("region"), "status": "failed" if error else "damaged" if damage else "ok",
+            "error": error or damage,
             "n_facts": counts.get(raw["doc_id"], 0),
         })
     return rows

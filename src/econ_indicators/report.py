@@ -86,7 +86,8 @@ def conflicts(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def failed_documents(documents: pd.DataFrame) -> pd.DataFrame:
-    return documents.loc[documents.status != "ok", ["doc_id", "error"]].sort_values("doc_id")
+    """Documents that failed or were read with damage, with the reason."""
+    return documents.loc[documents.status != "ok", ["doc_id", "status", "error"]].sort_values("doc_id")
 
 
 def _ascii(labels: list[str]) -> list[str]:
@@ -148,7 +149,9 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
                                      "Share of facts attributed", "% of facts"),
     }
     failed = failed_documents(documents)
-    summary = (f"<p>documents: {len(documents)} (failed: {len(failed)}) · facts: {len(facts)} · "
+    n_failed = int((failed.status == "failed").sum())
+    summary = (f"<p>documents: {len(documents)} (failed: {n_failed}, damaged: {len(failed) - n_failed}) · "
+               f"facts: {len(facts)} · "
                f"indicators: {len(indicators)} · conflicting keys: {len(clashes)}</p>")
     score_html = (f"<p>Score against the gold files beside the raw texts:</p><pre>{html.escape(score)}</pre>"
                   if score else "<p>No gold files (<code>*.gold.jsonl</code>) beside the raw texts: no score.</p>")
@@ -165,7 +168,7 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame, documents: pd.Da
         _section(f"Top {TOP_METRICS} metrics", _table_html(top_metrics(facts), "No metric labels.")),
         _section("Conflicts", "<p>Keys whose sources give different values.</p>",
                  _table_html(clashes.head(MAX_CONFLICTS), "No conflicts."), more),
-        _section("Failed documents", _table_html(failed, "None: every document was read.")),
+        _section("Failed and damaged documents", _table_html(failed, "None: every document was read whole.")),
     ]
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>econ-indicators report</title><style>{_STYLE}</style></head>\n<body>\n"
