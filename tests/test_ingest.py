@@ -190,6 +190,14 @@ def test_undecodable_bytes_are_replaced_and_the_rest_kept():
     assert decoded.damage == f"3 undecodable bytes replaced by U+FFFD (first at byte {len(UTF8_PART.encode()) * 3})"
 
 
+def test_stray_bytes_inside_a_utf8_character_are_not_taken_for_gb18030():
+    data = UTF8_PART.encode()
+    cut = len("全市".encode()) + 1  # inside 地
+    decoded = decode_text(data[:cut] + b"\xff\xc0\x80" + data[cut:])
+    assert decoded.encoding == "utf-8" and decoded.text.startswith("全市\ufffd")
+    assert decoded.text.endswith(UTF8_PART[3:]) and decoded.damage.startswith("6 undecodable bytes")
+
+
 @pytest.mark.parametrize("data, encoding", [
     (b"\xef\xbb\xbf" + UTF8_PART.encode() + b"\xc0" + GB_PART.encode(), "utf-8-sig"),
     (b"\xff\xfe" + UTF8_PART.encode("utf-16-le") + b"\x00", "utf-16"),  # an odd number of bytes

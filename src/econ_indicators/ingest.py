@@ -137,13 +137,15 @@ _SIGNATURES = (
 # Repairing: valid UTF-8 stays UTF-8; where it breaks, a run of GB18030 characters (ASCII inside)
 # is read as GB18030 until UTF-8 resumes (three Chinese characters in UTF-8 in a row, or one or two
 # before an ASCII character, which GB18030's two-byte characters hardly ever look like); bytes that
-# neither reads become U+FFFD. A GB18030 run shorter than this is taken for damage, not text.
+# neither reads become U+FFFD. A GB18030 run shorter than this, or not starting with a common
+# (GB2312) character, is taken for damage, not text.
 _GB_CHAR = rb"(?:[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x81-\xfe][\x40-\x7e\x80-\xfe])"
 _UTF8_CHAR3 = rb"[\xe0-\xef][\x80-\xbf][\x80-\xbf]"
 _UTF8_RESUMES = rb"(?:" + _UTF8_CHAR3 + rb"){3}|(?:" + _UTF8_CHAR3 + rb"){1,2}(?:[\x01-\x7f]|\Z)"
 _UTF8_RESUMES_AT = re.compile(_UTF8_RESUMES)
 _UTF8_SEGMENT = re.compile(rb"(?:" + _UTF8_CHAR3 + rb"){3}")
 _GB_RUN = re.compile(rb"(?:(?!" + _UTF8_RESUMES + rb")(?:" + _GB_CHAR + rb"|[\x01-\x7f]))+")
+_GB_COMMON = re.compile(rb"[\xa1-\xfe][\xa1-\xfe]")  # a GB2312 character: what a GB18030 segment starts with
 _GB_TOKEN = re.compile(rb"([\xa1-\xfe][\xa1-\xfe])|" + _GB_CHAR + rb"|[\x01-\x7f]")
 _MIN_GB_RUN = 4
 _MIN_READABLE = 0.8  # share of the non-ASCII bytes that must read as text (UTF-8, or common GB2312 characters)
@@ -187,7 +189,7 @@ def repair(data: bytes, reason: str = "not text") -> Decoded:
         except UnicodeDecodeError as exc:  # a 4-byte sequence outside GB18030
             end = bad + exc.start
             gb_text = data[bad:end].decode("gb18030")
-        if end - bad < _MIN_GB_RUN:  # no GB18030 text here: the bytes that broke UTF-8 are damage
+        if end - bad < _MIN_GB_RUN or not _GB_COMMON.match(data, bad):  # no GB18030 text: the bytes are damage
             bad, end, gb_text = fail, max(fail_end, fail + 1), "\ufffd"
             replaced, first_bad = replaced + end - bad, bad if first_bad is None else first_bad
         else:
