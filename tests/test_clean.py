@@ -225,3 +225,10 @@ def test_every_clean_char_of_a_paged_text_maps_to_its_raw_char(raw):
 def test_cleaning_wrapped_lines_is_idempotent():
     once = clean("00000。。；0\na\na").text
     assert clean(once).text == once
+
+
+@given(st.text(max_size=60))
+def test_display_width_counts_characters_above_u2e7f_twice(line):
+    from econ_indicators.clean import _width
+
+    assert _width(line) == sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
