@@ -17,7 +17,7 @@ import numpy as np
 from .attribution import Attribution, DocumentContext, attribute, document_context
 from .clean import CleanText, Sentences, clean
 from .gazetteer import Gazetteer, Mention, gazetteer, speaker_region
-from .ingest import RawDocument
+from .ingest import RawDocument, failure_reason
 from .quantities import find_quantities
 
 Row = dict[str, Any]
@@ -31,10 +31,6 @@ def _noop(_: str) -> None:
 def fact_id(doc_id: str, start: int, end: int, surface: str) -> str:
     """A stable id for a fact: the same document, span and surface give the same id."""
     return hashlib.sha1(f"{doc_id}\x1f{start}\x1f{end}\x1f{surface}".encode()).hexdigest()[:16]
-
-
-def _failure(stage: str, exc: Exception) -> str:
-    return f"{stage} failed: {type(exc).__name__}: {exc}"
 
 
 def raw_row(doc: RawDocument) -> Row:
@@ -57,7 +53,7 @@ def clean_document(doc_id: str, raw_text: str) -> Row:
 
 def _clean_failure(doc_id: str, exc: Exception) -> Row:
     return {"doc_id": doc_id, "text": None, "raw_index": None, "title": None, "published": None, "year": None,
-            "region": None, "region_code": None, "error": _failure("cleaning", exc)}
+            "region": None, "region_code": None, "error": failure_reason("cleaning", exc)}
 
 
 def _context(row: Row) -> DocumentContext:
@@ -122,7 +118,7 @@ def process_document(doc_id: str, raw_text: str) -> tuple[Row, list[Row]]:
     try:
         return row, extract_facts(doc_id, cleaned, _context(row))
     except Exception as exc:  # noqa: BLE001
-        return {**row, "error": _failure("extraction", exc)}, []
+        return {**row, "error": failure_reason("extraction", exc)}, []
 
 
 def extract_document(doc_id: str, raw_text: str) -> list[Row]:

@@ -175,7 +175,8 @@ def extract_partitions(raw: Mapping[str, Sequence[Row]], cache: ExtractionCache,
                 progress(row["doc_id"])
     for (key, doc_id, digest), result in zip(pending, extract_many(items, choose_workers(workers, len(items)),
                                                                    progress), strict=True):
-        cache.put(digest, result)
+        if not result.document.get("error"):  # a failure may be transient or a bug: not kept, tried again
+            cache.put(digest, result)
         done[key][doc_id] = result
     extracted = Counter(key for key, _, _ in pending)
     return {key: _partition_result(raw[key], done[key], extracted[key]) for key in raw}

@@ -37,6 +37,19 @@ class IngestError(Exception):
     """A raw file that cannot be read as text; the message says why."""
 
 
+MAX_REASON = 200  # characters of a failure's reason in documents.parquet and the summary
+
+
+def failure_reason(stage: str, exc: BaseException) -> str:
+    """A short, one-line reason for an unexpected exception in `stage` of one document: the
+    stage, the exception's type and the first line of its message, at most MAX_REASON characters."""
+    lines = str(exc).strip().splitlines()
+    reason = f"{stage} failed: {type(exc).__name__}"
+    if lines:
+        reason += f": {lines[0]}" + (" …" if len(lines) > 1 else "")
+    return reason if len(reason) <= MAX_REASON else reason[:MAX_REASON - 1] + "…"
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """A raw file as read: identity, checksum and decoded text (None when it failed)."""
@@ -328,6 +341,8 @@ def read_document(path: Path, raw_dir: Path) -> RawDocument:
         text, encoding, damage = to_text(data, path.suffix.lower())
     except IngestError as exc:
         return RawDocument(doc_id_for(rel), rel, sha, len(data), None, None, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug met reading one file must not stop the run
+        return RawDocument(doc_id_for(rel), rel, sha, len(data), None, None, failure_reason("reading", exc))
     return RawDocument(doc_id_for(rel), rel, sha, len(data), encoding, text, damage=damage)
 
 
