@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -126,7 +127,8 @@ def extract_many(items: Sequence[tuple[str, str]], workers: int,
     chunk = max(1, len(items) // (workers * 4))
     # spawn: a fresh interpreter per worker, safe whatever threads the calling process runs
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=exit_with_parent) as pool:
             results = []
             for item, result in zip(items, pool.map(_extract_item, items, chunksize=chunk), strict=True):
                 results.append(result)
@@ -136,6 +138,19 @@ def extract_many(items: Sequence[tuple[str, str]], workers: int,
         warnings.warn(f"worker processes failed ({exc}); extracting in this process", RuntimeWarning,
                       stacklevel=2)
         return _extract_here(items, lambda _: None)
+
+
+def exit_with_parent() -> None:
+    """In a worker process: exit as soon as the process that started it dies (kill -9 included),
+    instead of waiting for work forever as an orphan."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_when_gone, args=(parent,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_when_gone(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns when the parent's end of the sentinel pipe closes, however it died
+    os._exit(1)
 
 
 def _extract_here(items: Sequence[tuple[str, str]], progress: Callable[[str], None]) -> list[Extraction]:
