@@ -20,6 +20,8 @@ from econ_indicators.extract import extract_document, process_document
 from pipelines.cli import print_summary, run
 from pipelines.resources import Progress
 
+pytestmark = pytest.mark.slow
+
 XIAN = "03_xian_2025_statistical_communique_pdftext.txt"
 SMALL = "004_fc92e0db041b966d.txt"
 GOOD = "西安 统计公报 2025.txt"  # spaces and Chinese characters in the name
