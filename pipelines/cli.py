@@ -67,9 +67,10 @@ def process_tag(pid: int | None = None) -> str:
 
 def _process_gone(tag: str) -> bool:
     """Whether the process a PROCESS_TAG names is known to be dead (on another host: not known)."""
-    host, pid, started = tag.rsplit(":", 2)
-    if host != socket.gethostname() or not pid.isdigit():
+    parts = tag.rsplit(":", 2)
+    if os.name != "posix" or len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
         return False
+    pid, started = parts[1:]
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

@@ -222,9 +222,10 @@ def test_runs_left_started_by_a_dead_process_are_failed_and_free_their_slots(tmp
     elsewhere = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED,
                            tags={PROCESS_TAG: f"another-host:{gone.pid}:1"})
     daemons = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED)  # not started by the CLI
+    odd = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED, tags={PROCESS_TAG: "no pid here"})
     storage = instance.event_log_storage
     storage.initialize_concurrency_limit_to_default(TABLES_POOL)
-    for dagster_run in (dead, alive, elsewhere, daemons):
+    for dagster_run in (dead, alive, elsewhere, daemons, odd):
         instance.add_run(dagster_run)
     storage.claim_concurrency_slot(TABLES_POOL, dead.run_id, "facts")
     assert storage.get_concurrency_info(TABLES_POOL).claimed_slots  # a next run would wait for it forever
@@ -232,5 +233,6 @@ def test_runs_left_started_by_a_dead_process_are_failed_and_free_their_slots(tmp
     assert release_dead_runs(instance) == [dead.run_id]
     assert instance.get_run_by_id(dead.run_id).status == DagsterRunStatus.FAILURE
     assert not storage.get_concurrency_info(TABLES_POOL).claimed_slots
-    assert all(instance.get_run_by_id(r.run_id).status == DagsterRunStatus.STARTED for r in (alive, elsewhere, daemons))
+    assert all(instance.get_run_by_id(r.run_id).status == DagsterRunStatus.STARTED
+               for r in (alive, elsewhere, daemons, odd))
     assert release_dead_runs(instance) == []
