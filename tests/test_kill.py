@@ -145,7 +145,7 @@ def test_killed_runs_leave_whole_outputs_no_workers_and_the_next_run_completes(s
     while sum("spawn_main" in cmd for cmd in group(parent.pid)) < 2:
         assert parent.poll() is None and time.monotonic() < deadline, "no worker processes started"
         time.sleep(0.05)
-    time.sleep(0.5)
+    time.sleep(0.2)  # the workers have started (importing, then extracting); nothing public is written yet
     os.kill(parent.pid, signal.SIGKILL)
     assert finish(parent)[0] == -signal.SIGKILL
     deadline = time.monotonic() + 15
