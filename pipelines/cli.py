@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,8 @@ from .resources import Compute, Progress, Storage
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 MAX_FAILURES_SHOWN = 10
+# The process that executes a run of this command: "host:pid:start time" (a pid may be reused).
+PROCESS_TAG = "econ_indicators/process"
 
 
 class BarProgress(Progress):
@@ -48,6 +51,53 @@ def _instance():
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
+def _start_time(pid: int) -> str:
+    """When process `pid` started (clock ticks since boot, from /proc); "" where unknown."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def process_tag(pid: int | None = None) -> str:
+    """The PROCESS_TAG value of process `pid` (this process by default) on this host."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def _process_gone(tag: str) -> bool:
+    """Whether the process a PROCESS_TAG names is known to be dead (on another host: not known)."""
+    parts = tag.rsplit(":", 2)
+    if os.name != "posix" or len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid, started = parts[1:]
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, someone else's
+    return bool(started) and _start_time(int(pid)) not in ("", started)  # the pid now names another process
+
+
+def release_dead_runs(instance: Any) -> list[str]:
+    """Runs of this command whose process died without ending them (kill -9, a crash, a power cut):
+    marked failed, and the concurrency slots they held freed, so that the next runs do not wait
+    for them forever. Returns their ids."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    unfinished = [DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
+    released = []
+    for dagster_run in instance.get_runs(filters=RunsFilter(statuses=unfinished)):
+        tag = dagster_run.tags.get(PROCESS_TAG)
+        if tag and _process_gone(tag):
+            instance.report_run_failed(dagster_run, message=f"its process ({tag}) died without ending it")
+            if instance.event_log_storage.supports_global_concurrency_limits:
+                instance.event_log_storage.free_concurrency_slots_for_run(dagster_run.run_id)
+            released.append(dagster_run.run_id)
+    return released
+
+
 def run(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None = None) -> dict[str, Any]:
     """Execute the refresh job in process over every partition of `raw_dir` into `out_dir` (local
     paths or fsspec URLs); return the summary."""
@@ -57,10 +107,14 @@ def run(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None = No
         raise SystemExit(f"econ-indicators: raw folder not found: {raw_dir}")
     started = time.monotonic()
     job = defs.resolve_job_def(REFRESH_JOB)
+    instance = _instance()
+    for run_id in release_dead_runs(instance):
+        print(f"econ-indicators: run {run_id} was left unfinished by a killed process: marked failed, "
+              "its slots freed", file=sys.stderr)
     result = job.execute_in_process(
         run_config=QUIET_LOGS,
-        instance=_instance(),
-        tags=all_partitions_tags(),
+        instance=instance,
+        tags={**all_partitions_tags(), PROCESS_TAG: process_tag()},
         resources={"storage": Storage(raw_dir=str(raw_dir), out_dir=str(out_dir)),
                    "compute": Compute.from_env(), "progress": progress or Progress()},
         raise_on_error=False,
@@ -97,10 +151,13 @@ def summarize(out_dir: str | Path, seconds: float) -> dict[str, Any]:
     out = Root(out_dir)
     documents = out.read_parquet(TABLES["documents"].file_name)
     failed = documents.filter(pc.equal(documents["status"], "failed"))
+    damaged = documents.filter(pc.equal(documents["status"], "damaged"))
     return {
         "documents": documents.num_rows,
         "failed": failed.num_rows,
         "failures": list(zip(failed["doc_id"].to_pylist(), failed["error"].to_pylist(), strict=True)),
+        "damaged": damaged.num_rows,
+        "damages": list(zip(damaged["doc_id"].to_pylist(), damaged["error"].to_pylist(), strict=True)),
         "facts": out.parquet_rows(TABLES["facts"].file_name),
         "indicators": out.parquet_rows(TABLES["indicators"].file_name),
         "seconds": seconds,
@@ -110,9 +167,12 @@ def summarize(out_dir: str | Path, seconds: float) -> dict[str, Any]:
 
 
 def print_summary(summary: dict[str, Any]) -> None:
-    print(f"documents read: {summary['documents']}  failed: {summary['failed']}")
-    for doc_id, error in summary["failures"][:MAX_FAILURES_SHOWN]:
+    print(f"documents read: {summary['documents']}  failed: {summary['failed']}  damaged: {summary['damaged']}")
+    problems = [*summary["failures"], *((doc_id, f"damaged: {note}") for doc_id, note in summary["damages"])]
+    for doc_id, error in problems[:MAX_FAILURES_SHOWN]:
         print(f"  {doc_id}: {error}")
+    if len(problems) > MAX_FAILURES_SHOWN:
+        print(f"  … and {len(problems) - MAX_FAILURES_SHOWN} more (documents.parquet, status and error)")
     print(f"extracted: {summary.get('extracted', 0)}  from cache: {summary.get('from_cache', 0)}")
     print(f"facts: {summary['facts']}  indicators: {summary['indicators']}")
     if summary.get("score"):

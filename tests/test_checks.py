@@ -87,3 +87,13 @@ def test_documents_status_check_pairs_failures_with_errors():
     outcome = checks.status_consistent(broken)
     assert not outcome.passed and "1 failed rows without an error" in outcome.description
     assert checks.schema_matches(good, DOCUMENTS).passed
+
+
+def test_documents_status_check_pairs_damage_with_its_note():
+    row = {"doc_id": "a", "path": "a.txt", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8", "title": None,
+           "published": None, "year": None, "region": None, "status": "ok", "error": None, "n_facts": 0}
+    damaged = {**row, "doc_id": "b", "status": "damaged", "error": "1 undecodable byte replaced by U+FFFD"}
+    outcome = checks.status_consistent(tables.documents_table([row, damaged]))
+    assert outcome.passed and "1 damaged" in outcome.description
+    outcome = checks.status_consistent(tables.documents_table([row, {**damaged, "error": None}]))
+    assert not outcome.passed and "1 damaged rows without their damage" in outcome.description

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from econ_indicators.clean import (
     _FULLWIDTH,
     _TO_NARROW,
+    MAX_SENTENCE,
     Sentences,
     _line_widths,
     _narrowed,
@@ -181,6 +182,34 @@ def test_sentences_find_the_sentence_around_an_offset():
     assert s.at(s.text.index("第四")) == "第四句"
 
 
+def _pieces(s: Sentences) -> list[str]:
+    return [s.text[a:b] for a, b in zip(s.starts, s.ends, strict=True)]
+
+
+def test_an_overlong_sentence_is_cut_after_its_last_clause_mark_within_the_limit():
+    clause = "全年粮食产量稳定增长达到一定规模，"  # 17 characters; never a full stop
+    text = clause * 300 + "收尾"
+    pieces = _pieces(Sentences.split(text))
+    assert "".join(pieces) == text and len(pieces) == 3
+    assert all(len(p) <= MAX_SENTENCE for p in pieces)
+    assert all(p.endswith("，") for p in pieces[:-1]) and pieces[-1].endswith("收尾")
+
+
+def test_an_overlong_sentence_without_clause_marks_is_cut_at_the_limit():
+    pieces = _pieces(Sentences.split("字" * (2 * MAX_SENTENCE + 5) + "。短句。"))
+    assert [len(p) for p in pieces] == [MAX_SENTENCE, MAX_SENTENCE, 6, 3]
+
+
+def test_a_huge_line_without_full_stops_gives_each_figure_a_bounded_sentence():
+    from econ_indicators.extract import extract_document
+
+    text = "".join(f"第{i % 9 + 1}片区产值{100 + i}亿元，增长{i % 7 + 1}.5%，" for i in range(2000))
+    facts = extract_document("line", text)
+    assert len(facts) == 4000
+    assert max(len(f["sentence"]) for f in facts) <= MAX_SENTENCE
+    assert [f["surface"] for f in facts[-2:]] == ["2099亿元", "5.5%"]
+
+
 _ALPHABET = st.sampled_from(list("产值增长亿元万，。；\n \t 0123456789.%—－１％") + list(string.ascii_letters[:4]))
 
 
@@ -243,3 +272,10 @@ def test_every_clean_char_of_a_paged_text_maps_to_its_raw_char(raw):
 def test_cleaning_wrapped_lines_is_idempotent():
     once = clean("00000。。；0\na\na").text
     assert clean(once).text == once
+
+
+@given(st.text(max_size=60))
+def test_display_width_counts_characters_above_u2e7f_twice(line):
+    from econ_indicators.clean import _width
+
+    assert _width(line) == sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)

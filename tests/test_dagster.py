@@ -216,3 +216,36 @@ def test_every_asset_check_fails_on_a_broken_table(tmp_path):
         outcome = check(storage=storage)
         assert not outcome.passed, f"{key} passed a broken table"
         assert outcome.description, f"{key} does not say why"
+
+
+def test_runs_left_started_by_a_dead_process_are_failed_and_free_their_slots(tmp_path):
+    import subprocess
+
+    from dagster import DagsterRunStatus
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from pipelines.assets import TABLES_POOL
+    from pipelines.cli import PROCESS_TAG, process_tag, release_dead_runs
+
+    instance = DagsterInstance.local_temp(str(tmp_path), overrides={"concurrency": {"pools": {"default_limit": 1}}})
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED, tags={PROCESS_TAG: process_tag(gone.pid)})
+    alive = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED, tags={PROCESS_TAG: process_tag()})
+    elsewhere = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED,
+                           tags={PROCESS_TAG: f"another-host:{gone.pid}:1"})
+    daemons = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED)  # not started by the CLI
+    odd = DagsterRun(job_name=REFRESH_JOB, status=DagsterRunStatus.STARTED, tags={PROCESS_TAG: "no pid here"})
+    storage = instance.event_log_storage
+    storage.initialize_concurrency_limit_to_default(TABLES_POOL)
+    for dagster_run in (dead, alive, elsewhere, daemons, odd):
+        instance.add_run(dagster_run)
+    storage.claim_concurrency_slot(TABLES_POOL, dead.run_id, "facts")
+    assert storage.get_concurrency_info(TABLES_POOL).claimed_slots  # a next run would wait for it forever
+
+    assert release_dead_runs(instance) == [dead.run_id]
+    assert instance.get_run_by_id(dead.run_id).status == DagsterRunStatus.FAILURE
+    assert not storage.get_concurrency_info(TABLES_POOL).claimed_slots
+    assert all(instance.get_run_by_id(r.run_id).status == DagsterRunStatus.STARTED
+               for r in (alive, elsewhere, daemons, odd))
+    assert release_dead_runs(instance) == []

@@ -208,3 +208,16 @@ def test_parts_are_current_for_their_source_and_rules_version(raw, tmp_path):
     incremental.write_part(out, DOCUMENTS.name, "0", incremental.with_source(result.documents, digest))
     assert incremental.parts_current(out, "0", digest)
     assert not incremental.parts_current(out, "0", incremental.source_digest(out, "0", "v2"))
+
+
+def test_a_partition_with_a_failed_extraction_is_never_current(raw, tmp_path):
+    root, out = Root(str(raw)), Root(str(tmp_path / "out"))
+    rows = raw_rows(root, list_raw(root))
+    incremental.write_part(out, RAW_TEXTS.name, "0", tables.to_arrow(RAW_TEXTS, rows))
+    digest = incremental.source_digest(out, "0", "v1")
+    result = _extract({"0": rows}, incremental.ExtractionCache(out, "v1"), workers=1)["0"]
+    documents = result.documents.to_pylist()
+    documents[0] = {**documents[0], "status": "failed", "error": "extraction failed: RuleBug: boom"}
+    incremental.write_part(out, FACTS.name, "0", incremental.with_source(result.facts, digest))
+    incremental.write_part(out, DOCUMENTS.name, "0", incremental.with_source(tables.documents_table(documents), digest))
+    assert not incremental.parts_current(out, "0", digest)  # the failed document is tried again

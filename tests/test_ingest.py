@@ -2,7 +2,16 @@ from pathlib import Path
 
 import pytest
 
-from econ_indicators.ingest import PAGE_BREAK, IngestError, decode, discover, doc_id_for, html_to_text, read_document
+from econ_indicators.ingest import (
+    PAGE_BREAK,
+    IngestError,
+    decode,
+    decode_text,
+    discover,
+    doc_id_for,
+    html_to_text,
+    read_document,
+)
 
 TEXT = "2025年全市地区生产总值突破1000亿元，比上年增长5.2%。规模以上工业增加值增长6.1%。"
 
@@ -154,3 +163,71 @@ def test_a_symlink_out_of_the_raw_folder_is_reported_not_followed(tmp_path):
     assert "outside the raw folder: not followed" in docs["link.txt"].error and docs["link.txt"].text is None
     assert "broken symlink" in docs["broken.txt"].error
     assert docs["ok 文件.txt"].error is None and "100亿元" in docs["ok 文件.txt"].text
+
+
+UTF8_PART = "全市地区生产总值达到1200亿元，比上年增长5.1%。"
+GB_PART = "固定资产投资增长3.2%，社会消费品零售总额860亿元。"
+
+
+@pytest.mark.parametrize("pieces", [
+    [(UTF8_PART, "utf-8"), ("\n", "utf-8"), (GB_PART, "gb18030"), ("\n", "utf-8"), (UTF8_PART, "utf-8")],
+    [(UTF8_PART, "utf-8"), (GB_PART, "gb18030")] * 5,  # no line break where the encoding changes
+    [(GB_PART * 20, "gb18030"), ("二〇二五年完", "utf-8")],  # GB18030 would read the UTF-8 tail as other characters
+    [(UTF8_PART, "utf-8"), ("元元增长", "gb18030"), (UTF8_PART, "utf-8")],  # 元 in GB18030 is a valid UTF-8 pair
+])
+def test_mixed_utf8_and_gb18030_segments_are_each_read_in_their_own_encoding(pieces):
+    decoded = decode_text(b"".join(text.encode(encoding) for text, encoding in pieces))
+    assert decoded.text == "".join(text for text, _ in pieces)
+    assert decoded.encoding == "utf-8+gb18030"
+    assert decoded.damage.startswith("mixed encodings: ") and "read as GB18030, the rest as UTF-8" in decoded.damage
+
+
+def test_undecodable_bytes_are_replaced_and_the_rest_kept():
+    data = UTF8_PART.encode() * 3 + b"\xff\xfe\x80" + GB_PART.encode()
+    decoded = decode_text(data)
+    assert decoded.text == UTF8_PART * 3 + "\ufffd" * 3 + GB_PART
+    assert decoded.encoding == "utf-8"
+    assert decoded.damage == f"3 undecodable bytes replaced by U+FFFD (first at byte {len(UTF8_PART.encode()) * 3})"
+
+
+def test_stray_bytes_inside_a_utf8_character_are_not_taken_for_gb18030():
+    data = UTF8_PART.encode()
+    cut = len("全市".encode()) + 1  # inside 地
+    decoded = decode_text(data[:cut] + b"\xff\xc0\x80" + data[cut:])
+    assert decoded.encoding == "utf-8" and decoded.text.startswith("全市\ufffd")
+    assert decoded.text.endswith(UTF8_PART[3:]) and decoded.damage.startswith("6 undecodable bytes")
+
+
+@pytest.mark.parametrize("data, encoding", [
+    (b"\xef\xbb\xbf" + UTF8_PART.encode() + b"\xc0" + GB_PART.encode(), "utf-8-sig"),
+    (b"\xff\xfe" + UTF8_PART.encode("utf-16-le") + b"\x00", "utf-16"),  # an odd number of bytes
+])
+def test_a_damaged_file_with_a_byte_order_mark_is_repaired(data, encoding):
+    decoded = decode_text(data)  # used to raise UnicodeDecodeError and stop the run
+    assert decoded.encoding == encoding and UTF8_PART in decoded.text and "\ufffd" in decoded.text
+    assert "1 undecodable byte replaced by U+FFFD" in decoded.damage
+
+
+def test_a_text_read_whole_has_no_damage():
+    assert decode_text(TEXT.encode("gb18030")) == (TEXT, "gb18030", None)
+    assert decode_text(TEXT.encode()) == (TEXT, "utf-8", None)
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(1, 256)) * 4, "binary content (a PNG image), not text"),
+    (b"PK\x03\x04\x14\x00\x00\x00" + bytes(range(256)) * 4, "binary content (a ZIP archive"),
+    (bytes(range(256)) * 8, "binary content (NUL bytes), not text"),
+    (bytes((i * 37 + 11) % 128 + 128 for i in range(4000)), "of the non-ASCII bytes read as text"),
+])
+def test_binary_and_undecodable_bytes_are_refused_with_the_reason(data, reason):
+    with pytest.raises(IngestError, match="^not text|^binary") as caught:
+        decode_text(data)
+    assert reason in str(caught.value)
+
+
+def test_a_damaged_file_is_read_with_its_damage_noted(tmp_path: Path):
+    path = tmp_path / "受损 文件.txt"
+    path.write_bytes(UTF8_PART.encode() + b"\xff" + GB_PART.encode())
+    doc = read_document(path, tmp_path)
+    assert doc.ok and doc.text == UTF8_PART + "\ufffd" + GB_PART
+    assert doc.damage == f"1 undecodable byte replaced by U+FFFD (first at byte {len(UTF8_PART.encode())})"

@@ -56,7 +56,7 @@ def test_report_has_every_section_and_png_charts():
     with _no_glyph_warnings():
         report = build_report(*_frames(), score="precision=1.0")
     for title in ("Facts by document", "Facts by unit", "Facts by kind", "Attributed to a region and year",
-                  "Top 20 metrics", "Conflicts", "Failed documents"):
+                  "Top 20 metrics", "Conflicts", "Failed and damaged documents"):
         assert f"<h2>{title}</h2>" in report.html
     assert "<pre>precision=1.0</pre>" in report.html
     assert "empty file" in report.html and "西安公报" in report.html

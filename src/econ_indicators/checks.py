@@ -130,16 +130,21 @@ def conflict_share(table: pa.Table, ceiling: float = CONFLICT_CEILING) -> CheckO
 
 
 def status_consistent(table: pa.Table) -> CheckOutcome:
-    """A document is `failed` exactly when it has an error, and status is ok or failed."""
+    """A document is `failed` or `damaged` exactly when it has an error (the reason, or the damage),
+    and status is ok, damaged or failed."""
     status, error = table.column("status"), table.column("error")
-    bad_status = pc.sum(pc.invert(pc.is_in(status, pa.array(["ok", "failed"])))).as_py() or 0
+    bad_status = pc.sum(pc.invert(pc.is_in(status, pa.array(["ok", "damaged", "failed"])))).as_py() or 0
     failed_without = pc.sum(pc.and_(pc.equal(status, "failed"), pc.is_null(error))).as_py() or 0
+    damaged_without = pc.sum(pc.and_(pc.equal(status, "damaged"), pc.is_null(error))).as_py() or 0
     ok_with = pc.sum(pc.and_(pc.equal(status, "ok"), pc.is_valid(error))).as_py() or 0
     failed = pc.sum(pc.equal(status, "failed")).as_py() or 0
-    meta = {"documents": table.num_rows, "failed": failed}
+    damaged = pc.sum(pc.equal(status, "damaged")).as_py() or 0
+    meta = {"documents": table.num_rows, "failed": failed, "damaged": damaged}
     problems = [f"{n} {what}" for n, what in ((bad_status, "rows with another status"),
                                               (failed_without, "failed rows without an error"),
+                                              (damaged_without, "damaged rows without their damage"),
                                               (ok_with, "ok rows with an error")) if n]
     if problems:
         return CheckOutcome(False, "documents status and error disagree: " + ", ".join(problems), meta)
-    return CheckOutcome(True, f"{table.num_rows} documents, {failed} failed, each failure with its reason", meta)
+    return CheckOutcome(True, f"{table.num_rows} documents, {failed} failed, {damaged} damaged, each with its reason",
+                        meta)

@@ -50,6 +50,11 @@ PAGE_BREAK = "\f"
 _ANY_SPACE = regex.compile(r"\s+")
 _LINE_BREAK = regex.compile(r"[\n\f\v\x1c-\x1e\x85\u2028\u2029]")
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+# A sentence longer than this (a file that is one huge line without full stops) is cut after its
+# last clause mark within the limit, so that each figure's context stays small and the work per
+# figure bounded. The longest sentence of the sample texts is under 900 characters.
+MAX_SENTENCE = 2000
+_SOFT_BREAK = regex.compile(r"[，,、：:]")
 CLAUSE_END = regex.compile(r"[，,。；;：:！？!?、（）()\n]")
 
 
@@ -122,9 +127,13 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, np.ndarray]:
 _WIDE = 0x2E7F  # characters above this one (CJK) take two columns
 
 
+_NARROW = regex.compile(r"[\x00-\u2e7f]+")
+
+
 def _width(line: str) -> int:
-    """Display width: Chinese characters count twice, as they do on a printed page."""
-    return sum(2 if ord(ch) > _WIDE else 1 for ch in line)
+    """Display width: Chinese characters (above U+2E7F) count twice, as they do on a printed page.
+    (Counted by a regex, not character by character: a file may be one line of 20 MB.)"""
+    return len(line) + len(_NARROW.sub("", line))
 
 
 def _line_widths(text: str, raw_lines: list[str], starts: list[int]) -> list[int]:
@@ -330,15 +339,15 @@ class Sentences:
 
     @classmethod
     def split(cls, text: str) -> Sentences:
-        starts, ends, pos = [], [], 0
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
         for m in SENTENCE_END.finditer(text):
             if m.start() > pos:
-                starts.append(pos)
-                ends.append(m.end() if text[m.start()] != "\n" else m.start())
+                _add_bounded(text, pos, m.end() if text[m.start()] != "\n" else m.start(), starts, ends)
             pos = m.end()
         if pos < len(text):
-            starts.append(pos)
-            ends.append(len(text))
+            _add_bounded(text, pos, len(text), starts, ends)
         return cls(text, starts, ends)
 
     def span_at(self, offset: int) -> tuple[int, int]:
@@ -350,3 +359,17 @@ class Sentences:
     def at(self, offset: int) -> str:
         start, end = self.span_at(offset)
         return self.text[start:end].strip()
+
+
+def _add_bounded(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> None:
+    """Add the sentence [start, end), cut into pieces of at most MAX_SENTENCE characters, each
+    ending after its last clause mark (or at the limit when it has none)."""
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        breaks = list(_SOFT_BREAK.finditer(text, start, limit))
+        cut = breaks[-1].end() if breaks else limit
+        starts.append(start)
+        ends.append(cut)
+        start = cut
+    starts.append(start)
+    ends.append(end)

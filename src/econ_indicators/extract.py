@@ -17,7 +17,7 @@ import numpy as np
 from .attribution import Attribution, DocumentContext, attribute, document_context
 from .clean import CleanText, Sentences, clean
 from .gazetteer import Gazetteer, Mention, gazetteer, speaker_region
-from .ingest import RawDocument
+from .ingest import RawDocument, failure_reason
 from .quantities import find_quantities
 
 Row = dict[str, Any]
@@ -33,14 +33,10 @@ def fact_id(doc_id: str, start: int, end: int, surface: str) -> str:
     return hashlib.sha1(f"{doc_id}\x1f{start}\x1f{end}\x1f{surface}".encode()).hexdigest()[:16]
 
 
-def _failure(stage: str, exc: Exception) -> str:
-    return f"{stage} failed: {type(exc).__name__}: {exc}"
-
-
 def raw_row(doc: RawDocument) -> Row:
     """A raw_texts row of a document as read."""
     return {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "bytes": doc.bytes,
-            "encoding": doc.encoding, "text": doc.text, "error": doc.error}
+            "encoding": doc.encoding, "text": doc.text, "error": doc.error, "damage": doc.damage}
 
 
 def clean_document(doc_id: str, raw_text: str) -> Row:
@@ -57,7 +53,7 @@ def clean_document(doc_id: str, raw_text: str) -> Row:
 
 def _clean_failure(doc_id: str, exc: Exception) -> Row:
     return {"doc_id": doc_id, "text": None, "raw_index": None, "title": None, "published": None, "year": None,
-            "region": None, "region_code": None, "error": _failure("cleaning", exc)}
+            "region": None, "region_code": None, "error": failure_reason("cleaning", exc)}
 
 
 def _context(row: Row) -> DocumentContext:
@@ -74,11 +70,14 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
     mentions = places.mentions(cleaned.text, ctx.region_code) if ctx.region_code else []
     rows: list[Row] = []
     previous: tuple[int, Attribution | None, int] = (-1, None, 0)  # (sentence start, attribution, end) of the last
-    for q in find_quantities(cleaned.text):
+    paragraph, scanned = 0, 0  # start of the current paragraph; where the search for it stopped
+    for q in find_quantities(cleaned.text):  # in order of position: each stretch of text is searched once
+        newline = cleaned.text.rfind("\n", scanned, q.start)
+        paragraph, scanned = (newline + 1 if newline >= 0 else paragraph), max(scanned, q.start)
         s_start, s_end = sentences.span_at(q.start)
         sentence = cleaned.text[s_start:s_end]
         inherited = (previous[1], previous[2] - s_start) if previous[0] == s_start and previous[1] else None
-        local = _local_region(places, mentions, cleaned.text, s_start, q.start, ctx)
+        local = _local_region(places, mentions, cleaned.text, s_start, q.start, paragraph, ctx)
         attr = attribute(q, sentence, q.start - s_start, ctx, inherited, local)
         previous = (s_start, attr, q.end)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)
@@ -95,12 +94,12 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
 
 
 def _local_region(places: Gazetteer, mentions: list[Mention], text: str, sentence_start: int, start: int,
-                  ctx: DocumentContext) -> str | None:
+                  paragraph_start: int, ctx: DocumentContext) -> str | None:
     """A region inside the document's own that the figure's sentence, or its paragraph's speaker, names."""
     if not ctx.region_code:
         return None
     return (places.scope(mentions, sentence_start, start, ctx.region_code)
-            or speaker_region(places, mentions, text, text.rfind("\n", 0, start) + 1, ctx.region_code))
+            or speaker_region(places, mentions, text, paragraph_start, ctx.region_code))
 
 
 def _signed(value: float | None, sign: int) -> float | None:
@@ -119,7 +118,7 @@ def process_document(doc_id: str, raw_text: str) -> tuple[Row, list[Row]]:
     try:
         return row, extract_facts(doc_id, cleaned, _context(row))
     except Exception as exc:  # noqa: BLE001
-        return {**row, "error": _failure("extraction", exc)}, []
+        return {**row, "error": failure_reason("extraction", exc)}, []
 
 
 def extract_document(doc_id: str, raw_text: str) -> list[Row]:
@@ -129,18 +128,20 @@ def extract_document(doc_id: str, raw_text: str) -> list[Row]:
 
 
 def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], counts: Mapping[str, int]) -> list[Row]:
-    """One documents row per raw file: what was read, how, the first error met and how many
-    facts (`counts` by doc_id) it gave."""
+    """One documents row per raw file: what was read, how, the first error met and how many facts
+    (`counts` by doc_id) it gave; a file read with repairs is `damaged`, its damage in `error`."""
     cleaned = {r["doc_id"]: r for r in clean_rows}
     rows = []
     for raw in raw_rows:
         clean_row = cleaned.get(raw["doc_id"], {})
         error = raw["error"] or clean_row.get("error")
+        damage = None if error else raw.get("damage")
         rows.append({
             "doc_id": raw["doc_id"], "path": raw["path"], "sha256": raw["sha256"], "bytes": raw["bytes"],
             "encoding": raw["encoding"], "title": clean_row.get("title"),
             "published": clean_row.get("published"), "year": clean_row.get("year"),
-            "region": clean_row.get("region"), "status": "failed" if error else "ok", "error": error,
+            "region": clean_row.get("region"), "status": "failed" if error else "damaged" if damage else "ok",
+            "error": error or damage,
             "n_facts": counts.get(raw["doc_id"], 0),
         })
     return rows

@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -151,7 +152,8 @@ class Extractor:
         try:
             if self._pool is None:
                 # spawn: a fresh interpreter per worker, safe whatever threads the calling process runs
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=exit_with_parent)
             for item, result in zip(items, self._pool.map(_extract_item, items, chunksize=chunk), strict=True):
                 results.append(result)
                 progress(item[0])
@@ -169,6 +171,19 @@ def extract_many(items: Sequence[tuple[str, str]], workers: int,
     """Extract (doc_id, text) items, in their order, over `workers` processes (1: in this process)."""
     with Extractor(workers) as extractor:
         return extractor.map(items, progress)
+
+
+def exit_with_parent() -> None:
+    """In a worker process: exit as soon as the process that started it dies (kill -9 included),
+    instead of waiting for work forever as an orphan."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_when_gone, args=(parent,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_when_gone(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns when the parent's end of the sentinel pipe closes, however it died
+    os._exit(1)
 
 
 def _extract_here(items: Sequence[tuple[str, str]], progress: Callable[[str], None]) -> list[Extraction]:
@@ -240,7 +255,8 @@ def _extract_partition(rows: Sequence[Row], cache: ExtractionCache, extractor: E
             done[row["doc_id"]] = hit
             progress(row["doc_id"])
     for (doc_id, digest), result in zip(pending, extractor.map(items, progress), strict=True):
-        cache.put(digest, result)
+        if not result.document.get("error"):  # a failure may be transient or a bug: not kept, tried again
+            cache.put(digest, result)
         done[doc_id] = result
     return _partition_result(rows, done, len(pending))
 
@@ -339,7 +355,7 @@ def with_source(table: pa.Table, digest: str) -> pa.Table:
 
 def parts_current(root: Root, partition: str, digest: str) -> bool:
     """Whether the partition's facts and documents parts were both built from `digest` with
-    today's schemas (then the partition needs no work)."""
+    today's schemas and no document failed extraction (then the partition needs no work)."""
     for table in (FACTS, DOCUMENTS):
         rel = part_path(table.name, partition)
         if not root.exists(rel):
@@ -349,4 +365,17 @@ def parts_current(root: Root, partition: str, digest: str) -> bool:
             return False
         if not schema.equals(table.arrow_schema(), check_metadata=False):
             return False
-    return True
+    return not _failed_extractions(root, partition)
+
+
+def _failed_extractions(root: Root, partition: str) -> set[str]:
+    """Documents of the partition that were read but failed extraction (never cached: retried)."""
+    documents = read_part(root, DOCUMENTS.name, partition, ["doc_id", "status"])
+    failed = {d for d, s in zip(documents.column("doc_id").to_pylist(), documents.column("status").to_pylist(),
+                                strict=True) if s == "failed"}
+    if not failed:
+        return set()
+    raw = read_part(root, RAW_TEXTS.name, partition, ["doc_id", "error"])
+    unreadable = {d for d, e in zip(raw.column("doc_id").to_pylist(), raw.column("error").to_pylist(), strict=True)
+                  if e is not None}
+    return failed - unreadable

@@ -113,7 +113,8 @@ def conflicts(indicators: pd.DataFrame | pa.Table, limit: int | None = None) -> 
 
 
 def failed_documents(documents: pd.DataFrame) -> pd.DataFrame:
-    return documents.loc[documents.status != "ok", ["doc_id", "error"]].sort_values("doc_id")
+    """Documents that failed or were read with damage, with the reason."""
+    return documents.loc[documents.status != "ok", ["doc_id", "status", "error"]].sort_values("doc_id")
 
 
 def _ascii(labels: list[str]) -> list[str]:
@@ -198,7 +199,9 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame | pa.Table, docum
                                      "Share of facts attributed", "% of facts"),
     }
     failed = failed_documents(documents)
-    summary = (f"<p>documents: {len(documents)} (failed: {len(failed)}) · facts: {len(facts)} · "
+    n_failed = int((failed.status == "failed").sum())
+    summary = (f"<p>documents: {len(documents)} (failed: {n_failed}, damaged: {len(failed) - n_failed}) · "
+               f"facts: {len(facts)} · "
                f"indicators: {len(indicators) if n_indicators is None else n_indicators} · "
                f"conflicting keys: {n_clashes}</p>")
     score_html = (f"<p>Score against the gold files beside the raw texts:</p><pre>{html.escape(score)}</pre>"
@@ -216,7 +219,7 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame | pa.Table, docum
         _section(f"Top {TOP_METRICS} metrics", _table_html(top_metrics(facts), "No metric labels.")),
         _section("Conflicts", "<p>Keys whose sources give different values.</p>",
                  _table_html(clashes, "No conflicts."), _more(n_clashes, MAX_CONFLICTS, "indicators.parquet")),
-        _section("Failed documents", _table_html(failed, "None: every document was read.")),
+        _section("Failed and damaged documents", _table_html(failed, "None: every document was read whole.")),
     ]
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>econ-indicators report</title><style>{_STYLE}</style></head>\n<body>\n"

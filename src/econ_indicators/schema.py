@@ -155,8 +155,11 @@ DOCUMENTS = Table(
         Column("year", pa.int16(), "Year that figures without a year of their own refer to.", "year",
                example="2025"),
         Column("region", _STR, "The document's own region (what 全市/我市 refer to).", example="西安市"),
-        Column("status", _STR, "ok | failed.", nullable=False, example="ok"),
-        Column("error", _STR, "Why the document failed (null when ok).", example="empty file"),
+        Column("status", _STR, "ok | damaged | failed. damaged: read with repairs (bytes no encoding reads "
+               "replaced by U+FFFD, segments in another encoding); the facts of the text read are kept.",
+               nullable=False, example="ok"),
+        Column("error", _STR, "Why the document failed, or what was damaged (null when ok).",
+               example="empty file"),
         Column("n_facts", pa.int32(), "Number of facts extracted.", nullable=False, example="330"),
     ),
 )
@@ -171,6 +174,8 @@ RAW_TEXTS = Table(
         Column("text", pa.large_string(), "Decoded text (null when the file could not be read).",
                example="西安市2025年国民经济和社会发展统计公报…"),
         Column("error", _STR, "Why the file could not be read.", example="empty file"),
+        Column("damage", _STR, "What was damaged in a file read with repairs (null when read whole).",
+               example="3 undecodable bytes replaced by U+FFFD (first at byte 1,950)"),
     ),
 )
 
