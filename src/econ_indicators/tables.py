@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from .schema import DOCUMENTS, FACTS, INDICATORS, Table
 from .storage import Root
@@ -102,10 +101,9 @@ def indicators_from_facts(facts: pa.Table) -> pa.Table:
     grouped = facts.group_by(group_key, use_threads=False).aggregate(
         [("metric", "min"), ("fact_id", "count"), ("fact_id", "list"), ("doc_id", "distinct")])
     grouped = grouped.sort_by([(n, "ascending", "at_end") for n in (*_INDICATOR_KEY, "metric_min", "value")])
-    runs = run_ids(grouped, [*_INDICATOR_KEY, _LABEL])
-    values_per_run = pa.table({"run": runs, "value": grouped.column("value")}).group_by(
-        "run", use_threads=False).aggregate([("value", "count")]).sort_by("run").column("value_count")
-    conflict = pc.greater(pc.take(values_per_run, runs), 1)
+    runs = run_ids(grouped, [*_INDICATOR_KEY, _LABEL]).to_numpy()
+    values = grouped.column("value").is_valid().to_numpy(zero_copy_only=False)
+    conflict = pa.array(np.bincount(runs, weights=values)[runs] > 1 if len(runs) else [], pa.bool_())
     columns = {name: grouped.column(name) for name in _INDICATOR_KEY}
     columns.update(metric=grouped.column("metric_min"), value=grouped.column("value"),
                    n_sources=grouped.column("fact_id_count"), conflict=conflict,
@@ -204,19 +202,24 @@ def write_indicators(root: Root, facts_file: str = FACTS.file_name, limit: int =
     labels = pa.array([_label_of(key) for key in buckets], pa.string())
     numbers = pa.array(list(buckets.values()), pa.int32())
     with tempfile.TemporaryDirectory(prefix="econ-indicators-") as tmp:
-        writers: dict[int, pq.ParquetWriter] = {}
+        writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         try:
             for batch in root.iter_parquet(facts_file, columns=INDICATOR_INPUTS):
                 bucket_of_row = pc.take(numbers, pc.index_in(_bucket_labels(batch), value_set=labels))
                 for bucket in pc.unique(bucket_of_row).to_pylist():
-                    if bucket not in writers:
-                        writers[bucket] = pq.ParquetWriter(f"{tmp}/{bucket}.parquet", batch.schema)
+                    if bucket not in writers:  # Arrow IPC files: written and read back without encoding
+                        writers[bucket] = pa.ipc.new_file(f"{tmp}/{bucket}.arrow", batch.schema)
                     writers[bucket].write_batch(batch.filter(pc.equal(bucket_of_row, bucket)))
         finally:
             for writer in writers.values():
                 writer.close()
-        chunks = (indicators_from_facts(pq.read_table(f"{tmp}/{bucket}.parquet")) for bucket in sorted(writers))
+        chunks = (indicators_from_facts(_read_ipc(f"{tmp}/{bucket}.arrow")) for bucket in sorted(writers))
         return root.write_parquet_chunks(INDICATORS.file_name, INDICATORS.arrow_schema(), chunks)
+
+
+def _read_ipc(path: str) -> pa.Table:
+    with pa.OSFile(path, "rb") as source:
+        return pa.ipc.open_file(source).read_all()
 
 
 def indicators_table(facts: Iterable[dict[str, Any]]) -> pa.Table:
