@@ -9,11 +9,13 @@ re-extracted and a rule change re-extracts everything. Each partition writes its
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import multiprocessing
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -156,7 +158,9 @@ class Extractor:
                 # spawn: a fresh interpreter per worker, safe whatever threads the calling process runs
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                  initializer=exit_with_parent)
-            for item, result in zip(items, self._pool.map(_extract_item, items, chunksize=chunk), strict=True):
+            with _workers_skip_main_script():
+                mapped = self._pool.map(_extract_item, items, chunksize=chunk)  # starts the workers
+            for item, result in zip(items, mapped, strict=True):
                 results.append(result)
                 progress(item[0])
         except BrokenProcessPool as exc:  # e.g. a __main__ that a spawned worker cannot import
@@ -173,6 +177,23 @@ def extract_many(items: Sequence[tuple[str, str]], workers: int,
     """Extract (doc_id, text) items, in their order, over `workers` processes (1: in this process)."""
     with Extractor(workers) as extractor:
         return extractor.map(items, progress)
+
+
+@contextlib.contextmanager
+def _workers_skip_main_script() -> Iterator[None]:
+    """While workers start: keep them from re-running the main script, which a spawned process
+    does when `__main__` has a file. Workers need only this library, and the CLI's script would
+    load Dagster into each of them (about 170 MB and a second apiece)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 def exit_with_parent() -> None:
