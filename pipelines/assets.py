@@ -20,6 +20,7 @@ from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS, RAW_TEXTS
 from econ_indicators.sources import file_hashes, list_raw, raw_rows
 from econ_indicators.storage import Root
 
+from .memory import release_memory
 from .partitions import PARTITIONS
 from .resources import Compute, Progress, Storage
 
@@ -81,6 +82,8 @@ def raw_texts(context: AssetExecutionContext, storage: Storage, progress: Progre
             failed = sum(1 for r in rows if r["error"])
             context.add_asset_metadata({"documents": len(rows), "failed": failed, "preview": _preview(table)},
                                        partition_key=key)
+            del rows, table
+            release_memory()
 
     _stage(context, progress, "read", sum(len(groups[key]) for key in keys), read)
 
@@ -114,6 +117,8 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
                 "facts": result.facts.num_rows, "extracted": result.extracted, "from_cache": result.cached,
                 "preview": _preview(result.facts),
             }, partition_key=key)
+            del result
+            release_memory()
 
     total = sum(incremental.read_part(out, RAW_TEXTS.name, key, ["doc_id"]).num_rows for key in raw)
     _stage(context, progress, "extract", total, extract)
@@ -122,6 +127,7 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
 @asset(group_name=GROUP, code_version=RULES_VERSION, deps=[document_facts], pool=TABLES_POOL, kinds={"parquet"},
        description="One row per figure found, with region, year, metric, kind and provenance (all partitions).")
 def facts(storage: Storage) -> MaterializeResult:
+    release_memory()  # what the stage before freed
     out = storage.out_root()
     rows = incremental.write_combined(out, FACTS, PARTITION_KEYS)
     statuses = incremental.part_column(out, DOCUMENTS, PARTITION_KEYS, "status")
@@ -140,6 +146,7 @@ def facts(storage: Storage) -> MaterializeResult:
 @asset(group_name=GROUP, code_version=RULES_VERSION, deps=[document_facts], pool=TABLES_POOL, kinds={"parquet"},
        description="One row per raw file: checksum, encoding, title, date, status and error (all partitions).")
 def documents(storage: Storage) -> MaterializeResult:
+    release_memory()  # what the stage before freed
     out = storage.out_root()
     incremental.write_combined(out, DOCUMENTS, PARTITION_KEYS)
     table = out.read_parquet(DOCUMENTS.file_name)
@@ -151,6 +158,7 @@ def documents(storage: Storage) -> MaterializeResult:
 @asset(group_name=GROUP, code_version=RULES_VERSION, deps=[facts], pool=TABLES_POOL, kinds={"parquet"},
        description="Facts merged per (region, year, metric, unit, kind); disagreements flagged.")
 def indicators(storage: Storage) -> MaterializeResult:
+    release_memory()  # what the stage before freed
     out = storage.out_root()
     rows = tables.write_indicators(out)
     conflicts = pc.sum(out.read_parquet(INDICATORS.file_name, ["conflict"]).column("conflict")).as_py() or 0
@@ -162,6 +170,7 @@ def indicators(storage: Storage) -> MaterializeResult:
        kinds={"html"},
        description="HTML report with PNG charts: facts by document, unit and kind, attribution, conflicts, score.")
 def report(storage: Storage) -> MaterializeResult:
+    release_memory()  # what the stage before freed
     out = storage.out_root()
     score = gold_line(read_gold(storage.raw_root()), out.iter_parquet(FACTS.file_name))
     page = write_report(out, score)

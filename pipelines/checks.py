@@ -15,6 +15,7 @@ from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS, Table
 from econ_indicators.units import known_codes
 
 from .assets import documents, facts, indicators
+from .memory import release_memory
 from .resources import Storage
 
 Rule = Callable[[pa.Table], checks.CheckOutcome]
@@ -37,6 +38,7 @@ def table_check(asset, table: Table, name: str, rule: Rule, description: str, *,
 
     @asset_check(asset=asset, name=name, description=description, blocking=blocking)
     def _check(storage: Storage) -> AssetCheckResult:
+        release_memory()  # what the stage before freed
         root = storage.out_root()
         if columns == SCHEMA_ONLY:
             data = root.parquet_schema(table.file_name).empty_table()
