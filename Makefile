@@ -42,10 +42,10 @@ notebook: $(VENV)/.notebook
 bench: setup
 	$(BIN)/python benchmarks/bench_quantities.py
 
-# End to end on generated corpora of 1,000 and 10,000 documents (under /tmp/econ-bench), then a
+# End to end on generated corpora of 1,000, 1,200 (100x the samples) and 10,000 documents (under /tmp/econ-bench), then a
 # one-document refresh of each: wall time, documents/s, peak RSS. Takes about half an hour.
 bench-scale: setup
-	$(BIN)/python benchmarks/scale_run.py --docs 1000 --docs 10000
+	$(BIN)/python benchmarks/scale_run.py --docs 1000 --docs 1200 --docs 10000
 
 # JioNLP as the reference lives in its own environment, never in the project's dependencies.
 JIONLP_VENV := benchmarks/.venv-jionlp
