@@ -221,3 +221,10 @@ def test_a_partition_with_a_failed_extraction_is_never_current(raw, tmp_path):
     incremental.write_part(out, FACTS.name, "0", incremental.with_source(result.facts, digest))
     incremental.write_part(out, DOCUMENTS.name, "0", incremental.with_source(tables.documents_table(documents), digest))
     assert not incremental.parts_current(out, "0", digest)  # the failed document is tried again
+
+
+def test_a_broken_link_is_hashed_as_unreadable_not_raised(tmp_path):
+    (tmp_path / "good.txt").write_text("2024年增长5%。", "utf-8")
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    hashes = content_hashes(Root(str(tmp_path)))
+    assert hashes["broken.txt"] is None and len(hashes["good.txt"]) == 64

@@ -27,7 +27,7 @@ def by_partition(rel_paths: Iterable[str]) -> dict[str, list[str]]:
     return {key: sorted(files) for key, files in groups.items()}
 
 
-def partition_digests(content_hashes: Mapping[str, str]) -> dict[str, str]:
+def partition_digests(content_hashes: Mapping[str, str | None]) -> dict[str, str]:
     """One digest per partition over its files' paths and content hashes: it changes exactly when
     a file of the partition is added, removed, renamed or edited."""
     digests = {}

@@ -52,10 +52,10 @@ def raw_rows(root: Root, rels: Iterable[str], progress: Callable[[str], None] = 
     return rows
 
 
-def content_hashes(root: Root, rels: Iterable[str] | None = None) -> dict[str, str]:
-    """SHA-256 of the bytes of each raw file (all supported files when `rels` is None)."""
-    files = list_raw(root) if rels is None else rels
-    return {rel: hashlib.sha256(root.read_bytes(rel)).hexdigest() for rel in files}
+def content_hashes(root: Root, rels: Iterable[str] | None = None) -> dict[str, str | None]:
+    """SHA-256 of the bytes of each raw file (all supported files when `rels` is None); None for
+    a symbolic link or a file that cannot be read, which the run then reports."""
+    return file_hashes(root, list_raw(root) if rels is None else rels)
 
 
 def file_hashes(root: Root, rels: Iterable[str]) -> dict[str, str | None]:
