@@ -17,7 +17,7 @@ from econ_indicators.partitions import PARTITION_KEYS, by_partition
 from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
 from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS, RAW_TEXTS
-from econ_indicators.sources import file_hashes, list_raw, raw_rows
+from econ_indicators.sources import content_hashes, list_raw, raw_rows
 from econ_indicators.storage import Root
 
 from .memory import release_memory
@@ -49,8 +49,8 @@ def _head(root: Root, rel: str) -> pa.Table:
         batches.close()
 
 
-def _failed(documents: pa.Table) -> int:
-    return pc.sum(pc.equal(documents.column("status"), "failed")).as_py() or 0
+def _failed(status: pa.ChunkedArray) -> int:
+    return pc.sum(pc.equal(status, "failed")).as_py() or 0
 
 
 def _stage(context: AssetExecutionContext, progress: Progress, stage: str, total: int, work):
@@ -71,7 +71,7 @@ def raw_texts(context: AssetExecutionContext, storage: Storage, progress: Progre
 
     def read(advance) -> None:  # one partition's texts in memory at a time
         for key in keys:
-            if incremental.raw_part_current(out, key, file_hashes(raw, groups[key])):
+            if incremental.raw_part_current(out, key, content_hashes(raw, groups[key])):
                 for rel in groups[key]:
                     advance(rel)
                 context.add_asset_metadata({"documents": len(groups[key]), "unchanged": True}, partition_key=key)
@@ -101,7 +101,7 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
     sources = {key: incremental.source_digest(out, key, RULES_VERSION) for key in keys}
     unchanged = [key for key in keys if incremental.parts_current(out, key, sources[key])]
     for key in unchanged:
-        documents = incremental.read_part(out, DOCUMENTS.name, key, ["status"]).num_rows
+        documents = out.parquet_rows(incremental.part_path(DOCUMENTS.name, key))
         context.add_asset_metadata({"documents": documents, "extracted": 0, "from_cache": documents,
                                     "unchanged": True}, partition_key=key)
     raw = incremental.RawParts(out, [key for key in keys if key not in unchanged])
@@ -113,14 +113,14 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
             for row in result.documents.filter(pc.equal(result.documents.column("status"), "failed")).to_pylist():
                 context.log.warning(f"{row['doc_id']}: {row['error']}")
             context.add_asset_metadata({
-                "documents": result.documents.num_rows, "failed": _failed(result.documents),
+                "documents": result.documents.num_rows, "failed": _failed(result.documents.column("status")),
                 "facts": result.facts.num_rows, "extracted": result.extracted, "from_cache": result.cached,
                 "preview": _preview(result.facts),
             }, partition_key=key)
             del result
             release_memory()
 
-    total = sum(incremental.read_part(out, RAW_TEXTS.name, key, ["doc_id"]).num_rows for key in raw)
+    total = sum(out.parquet_rows(incremental.part_path(RAW_TEXTS.name, key)) for key in raw)
     _stage(context, progress, "extract", total, extract)
 
 
@@ -132,7 +132,7 @@ def facts(storage: Storage) -> MaterializeResult:
     rows = incremental.write_combined(out, FACTS, PARTITION_KEYS)
     statuses = incremental.part_column(out, DOCUMENTS, PARTITION_KEYS, "status")
     metadata = {
-        "facts": rows, "documents": len(statuses), "failed": _failed(pa.table({"status": statuses})),
+        "facts": rows, "documents": len(statuses), "failed": _failed(statuses),
         "masked": pc.sum(out.read_parquet(FACTS.file_name, ["masked"]).column("masked")).as_py() or 0,
         "preview": _preview(_head(out, FACTS.file_name)),
     }
@@ -151,7 +151,7 @@ def documents(storage: Storage) -> MaterializeResult:
     incremental.write_combined(out, DOCUMENTS, PARTITION_KEYS)
     table = out.read_parquet(DOCUMENTS.file_name)
     with_facts = pc.sum(pc.greater(table.column("n_facts"), 0)).as_py() or 0
-    return MaterializeResult(metadata={"documents": table.num_rows, "failed": _failed(table),
+    return MaterializeResult(metadata={"documents": table.num_rows, "failed": _failed(table.column("status")),
                                        "with_facts": with_facts, "preview": _preview(table)})
 
 

@@ -15,7 +15,7 @@ from econ_indicators.partitions import (
     partition_of,
 )
 from econ_indicators.schema import DOCUMENTS, FACTS, RAW_TEXTS
-from econ_indicators.sources import content_hashes, file_hashes, list_raw, raw_rows
+from econ_indicators.sources import content_hashes, list_raw, raw_rows
 from econ_indicators.storage import Root
 from econ_indicators.tables import facts_table
 
@@ -188,10 +188,10 @@ def test_a_raw_part_is_current_only_for_the_same_files_and_bytes(raw, tmp_path):
     root, out = Root(str(raw)), Root(str(tmp_path / "out"))
     rels = list_raw(root)
     incremental.write_part(out, RAW_TEXTS.name, "0", tables.to_arrow(RAW_TEXTS, raw_rows(root, rels)))
-    assert incremental.raw_part_current(out, "0", file_hashes(root, rels))
+    assert incremental.raw_part_current(out, "0", content_hashes(root, rels))
     (raw / rels[0]).write_text("2024年增长5%。", "utf-8")
-    assert not incremental.raw_part_current(out, "0", file_hashes(root, rels))
-    assert not incremental.raw_part_current(out, "0", {**file_hashes(root, rels[1:]), "gone.txt": None})
+    assert not incremental.raw_part_current(out, "0", content_hashes(root, rels))
+    assert not incremental.raw_part_current(out, "0", {**content_hashes(root, rels[1:]), "gone.txt": None})
     assert not incremental.raw_part_current(out, "1", {})  # no part yet
 
 

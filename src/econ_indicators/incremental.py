@@ -38,8 +38,6 @@ MAX_AUTO_WORKERS = 8
 # A worker process costs about a second to start (imports, gazetteer); a document about 0.1 s.
 MIN_DOCS_PER_WORKER = 40
 _TEXT_COLUMNS = ("text", "raw_index")
-# Rows merged at a time into a public table (one row group each): fewer windows, fewer reads.
-MERGE_WINDOW_ROWS = 131_072
 _DOCUMENT_KEY = b"econ_indicators.document"
 
 
@@ -256,20 +254,22 @@ def extract_partitions(raw: Mapping[str, Sequence[Row]], cache: ExtractionCache,
     """Facts and documents of each partition's raw rows, partition by partition; only the texts
     the cache lacks are extracted, over one pool of worker processes sized for all of them.
 
-    `raw` is read twice per partition (first to count what the cache lacks) and never whole."""
-    pending = {key: sum(not cache.has(text_hash(r["text"])) for r in _texts(raw[key])) for key in raw}
-    with Extractor(choose_workers(workers, sum(pending.values()))) as extractor:
+    `raw` is read twice per partition (first to hash the texts and count what the cache lacks)
+    and never whole."""
+    hashes = {key: {r["doc_id"]: text_hash(r["text"]) for r in _texts(raw[key])} for key in raw}
+    pending = sum(not cache.has(digest) for texts in hashes.values() for digest in texts.values())
+    with Extractor(choose_workers(workers, pending)) as extractor:
         for key in raw:
-            yield key, _extract_partition(raw[key], cache, extractor, progress)
+            yield key, _extract_partition(raw[key], hashes[key], cache, extractor, progress)
 
 
-def _extract_partition(rows: Sequence[Row], cache: ExtractionCache, extractor: Extractor,
-                       progress: Callable[[str], None]) -> PartitionResult:
+def _extract_partition(rows: Sequence[Row], hashes: Mapping[str, str], cache: ExtractionCache,
+                       extractor: Extractor, progress: Callable[[str], None]) -> PartitionResult:
     done: dict[str, Extraction] = {}
     pending: list[tuple[str, str]] = []  # (doc_id, text hash)
     items: list[tuple[str, str]] = []
     for row in _texts(rows):
-        digest = text_hash(row["text"])
+        digest = hashes[row["doc_id"]]
         hit = cache.get(digest, row["doc_id"])
         if hit is None:
             pending.append((row["doc_id"], digest))
@@ -322,7 +322,7 @@ def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
         for key, rel in zip(keys, rels, strict=True):
             yield key, root.read_parquet(rel, filters=where)
 
-    chunks = tables.merge_windows(table, tables.doc_windows(per_doc, MERGE_WINDOW_ROWS), read)
+    chunks = tables.merge_windows(table, tables.doc_windows(per_doc), read)
     return root.write_parquet_chunks(table.file_name, table.arrow_schema(), chunks)
 
 

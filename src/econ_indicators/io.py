@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,31 +36,30 @@ def write_chunks(schema: pa.Schema, chunks: Iterable[pa.Table], sink) -> int:
     return rows
 
 
-def write_parquet_chunks(schema: pa.Schema, chunks: Iterable[pa.Table], path: Path) -> int:
-    """Write chunks of a table to `path` through a temporary file renamed into place; return the rows."""
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[str]:
+    """A temporary file beside `path`, renamed over it when the block ends well, removed if not."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        rows = write_chunks(schema, chunks, tmp)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return rows
+
+
+def write_parquet_chunks(schema: pa.Schema, chunks: Iterable[pa.Table], path: Path) -> int:
+    """Write chunks of a table to `path` through a temporary file renamed into place; return the rows."""
+    with _atomic(path) as tmp:
+        return write_chunks(schema, chunks, tmp)
 
 
 def write_bytes(data: bytes, path: Path) -> Path:
     """Write `data` to `path` through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _atomic(path) as tmp:
+        Path(tmp).write_bytes(data)
     return path
 
 

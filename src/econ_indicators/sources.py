@@ -54,15 +54,9 @@ def raw_rows(root: Root, rels: Iterable[str], progress: Callable[[str], None] = 
 
 def content_hashes(root: Root, rels: Iterable[str] | None = None) -> dict[str, str | None]:
     """SHA-256 of the bytes of each raw file (all supported files when `rels` is None); None for
-    a symbolic link or a file that cannot be read, which the run then reports."""
-    return file_hashes(root, list_raw(root) if rels is None else rels)
-
-
-def file_hashes(root: Root, rels: Iterable[str]) -> dict[str, str | None]:
-    """SHA-256 of the bytes of each file; None for a symbolic link (never followed) or a file
-    that cannot be read."""
+    a symbolic link (never followed) or a file that cannot be read, which the run then reports."""
     hashes: dict[str, str | None] = {}
-    for rel in rels:
+    for rel in list_raw(root) if rels is None else rels:
         if root.is_local and root.local_path(rel).is_symlink():
             hashes[rel] = None
             continue

@@ -90,15 +90,16 @@ class Root:
 
     def parquet_schema(self, rel: str) -> pa.Schema:
         """The Arrow schema of a Parquet file, from its footer."""
-        self._require(rel)
-        with self.fs.open(self.full(rel), "rb") as handle:
-            return pq.ParquetFile(handle).schema_arrow
+        return self._footer(rel).schema.to_arrow_schema()
 
     def parquet_rows(self, rel: str) -> int:
         """Rows in a Parquet file, from its footer."""
+        return self._footer(rel).num_rows
+
+    def _footer(self, rel: str) -> pq.FileMetaData:
         self._require(rel)
         with self.fs.open(self.full(rel), "rb") as handle:
-            return pq.ParquetFile(handle).metadata.num_rows
+            return pq.ParquetFile(handle).metadata
 
     def _require(self, rel: str) -> None:
         if not self.exists(rel):

@@ -31,8 +31,13 @@ def to_arrow(table: Table, rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
+def _none_last(values: Iterable[Any]) -> tuple:
+    """A sort key putting None after every value, as Arrow's "at_end" does."""
+    return tuple((v is None, v if v is not None else 0) for v in values)
+
+
 def _sort_key(row: dict[str, Any], names: tuple[str, ...]) -> tuple:
-    return tuple((row[n] is None, row[n] if row[n] is not None else 0) for n in names)
+    return _none_last(row[n] for n in names)
 
 
 def facts_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
@@ -45,11 +50,11 @@ def documents_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     return to_arrow(DOCUMENTS, sorted(rows, key=lambda r: r["doc_id"]))
 
 
-ROW_GROUP_ROWS = 65_536  # rows per row group of a combined table: a merge holds about this many at a time
+WINDOW_ROWS = 131_072  # rows merged at a time into a combined table, one row group each
 _ORDERS = {FACTS.name: _FACT_ORDER, DOCUMENTS.name: ("doc_id",)}
 
 
-def doc_windows(rows_per_doc: Mapping[str, int], rows_per_window: int = ROW_GROUP_ROWS
+def doc_windows(rows_per_doc: Mapping[str, int], rows_per_window: int = WINDOW_ROWS
                 ) -> list[tuple[str, str | None]]:
     """Sorted doc_ids cut into consecutive windows of about `rows_per_window` rows: (first doc_id,
     first doc_id of the next window or None for the last)."""
@@ -166,7 +171,7 @@ def key_buckets(counts: Mapping[tuple, int], limit: int = INDICATOR_BUCKET_FACTS
     """Bucket number of each leading key (region_code, region, year, metric_id, unit) given its
     count of facts: consecutive in sort order (None last), about `limit` facts a bucket (a bigger
     group takes one alone)."""
-    order = sorted(counts, key=lambda key: tuple((v is None, v if v is not None else 0) for v in key))
+    order = sorted(counts, key=_none_last)
     buckets: dict[tuple, int] = {}
     bucket, size = -1, limit
     for key in order:
@@ -183,23 +188,22 @@ def _bucket_labels(table: pa.Table | pa.RecordBatch) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 
-def _label_of(key: tuple) -> str:
-    return "\x1f".join(_NULL if v is None else str(v) for v in key)
-
-
 def write_indicators(root: Root, facts_file: str = FACTS.file_name, limit: int = INDICATOR_BUCKET_FACTS) -> int:
     """Write the indicators table from the facts file under `root`; return its number of rows.
 
     Facts are first spread over temporary bucket files by the leading key columns, then each
     bucket is merged on its own, so that millions of facts never sit in memory together."""
     counts: Counter[tuple] = Counter()
+    label_of: dict[tuple, str] = {}
     for batch in root.iter_parquet(facts_file, columns=_BUCKET_KEY):
         grouped = pa.Table.from_batches([batch]).group_by(list(_BUCKET_KEY), use_threads=False).aggregate(
             [([], "count_all")])
-        for row in grouped.to_pylist():
-            counts[tuple(row[n] for n in _BUCKET_KEY)] += row["count_all"]
+        for row, label in zip(grouped.to_pylist(), _bucket_labels(grouped).to_pylist(), strict=True):
+            key = tuple(row[n] for n in _BUCKET_KEY)
+            counts[key] += row["count_all"]
+            label_of[key] = label
     buckets = key_buckets(counts, limit)
-    labels = pa.array([_label_of(key) for key in buckets], pa.string())
+    labels = pa.array([label_of[key] for key in buckets], pa.string())
     numbers = pa.array(list(buckets.values()), pa.int32())
     with tempfile.TemporaryDirectory(prefix="econ-indicators-") as tmp:
         writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
