@@ -73,14 +73,17 @@ def test_a_column_of_numbers_crossing_a_page_keeps_its_cells():
     assert clean("产值\n12\n15\n\f18\n21").text.split() == ["产值", "12", "15", "18", "21"]
 
 
+def _raw_of(raw: str, found: str, length: int | None = None) -> str:
+    """The raw text behind the first `length` clean characters from where `found` stands."""
+    cleaned = clean(raw)
+    start = cleaned.text.index(found)
+    s, e = cleaned.raw_span(start, start + (len(found) if length is None else length))
+    return raw[s:e]
+
+
 def test_page_break_offsets_map_back():
-    cleaned = clean(_THREE_PAGES)
-    start = cleaned.text.index("1286.4亿元")
-    s, e = cleaned.raw_span(start, start + len("1286.4亿元"))
-    assert _THREE_PAGES[s:e] == "1286.4亿元"
-    start = cleaned.text.index("达到1286")
-    s, e = cleaned.raw_span(start, start + 4)
-    assert _THREE_PAGES[s:e] == "达到\n2\n\f某市2025年统计公报\n12"
+    assert _raw_of(_THREE_PAGES, "1286.4亿元") == "1286.4亿元"
+    assert _raw_of(_THREE_PAGES, "达到1286", 4) == "达到\n2\n\f某市2025年统计公报\n12"
 
 
 def test_spaces_inside_numbers_and_chinese_words_are_removed():
@@ -119,13 +122,8 @@ def test_furniture_lines_are_removed():
 
 def test_clean_offsets_point_into_the_raw_text():
     raw = "地区生产总值 13902.67 亿\n元，比上年增\n\n长 4 . 5 %。"
-    cleaned = clean(raw)
-    start = cleaned.text.index("13902.67亿元")
-    s, e = cleaned.raw_span(start, start + len("13902.67亿元"))
-    assert raw[s:e] == "13902.67 亿\n元"
-    start = cleaned.text.index("4.5%")
-    s, e = cleaned.raw_span(start, start + 4)
-    assert raw[s:e] == "4 . 5 %"
+    assert _raw_of(raw, "13902.67亿元") == "13902.67 亿\n元"
+    assert _raw_of(raw, "4.5%") == "4 . 5 %"
 
 
 def test_crlf_line_ends_map_back():
