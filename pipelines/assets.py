@@ -11,8 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dagster import AssetExecutionContext, BackfillPolicy, BetaWarning, MaterializeResult, MetadataValue, asset
 
-from econ_indicators import incremental, tables
+from econ_indicators import combine, incremental, tables
 from econ_indicators.evaluate import gold_line, read_gold
+from econ_indicators.indicators import write_indicators
 from econ_indicators.partitions import PARTITION_KEYS, by_partition
 from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
@@ -129,8 +130,8 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
 def facts(storage: Storage) -> MaterializeResult:
     release_memory()  # what the stage before freed
     out = storage.out_root()
-    rows = incremental.write_combined(out, FACTS, PARTITION_KEYS)
-    statuses = incremental.part_column(out, DOCUMENTS, PARTITION_KEYS, "status")
+    rows = combine.write_combined(out, FACTS, PARTITION_KEYS)
+    statuses = combine.part_column(out, DOCUMENTS, PARTITION_KEYS, "status")
     metadata = {
         "facts": rows, "documents": len(statuses), "failed": _failed(statuses),
         "masked": pc.sum(out.read_parquet(FACTS.file_name, ["masked"]).column("masked")).as_py() or 0,
@@ -148,7 +149,7 @@ def facts(storage: Storage) -> MaterializeResult:
 def documents(storage: Storage) -> MaterializeResult:
     release_memory()  # what the stage before freed
     out = storage.out_root()
-    incremental.write_combined(out, DOCUMENTS, PARTITION_KEYS)
+    combine.write_combined(out, DOCUMENTS, PARTITION_KEYS)
     table = out.read_parquet(DOCUMENTS.file_name)
     with_facts = pc.sum(pc.greater(table.column("n_facts"), 0)).as_py() or 0
     return MaterializeResult(metadata={"documents": table.num_rows, "failed": _failed(table.column("status")),
@@ -160,7 +161,7 @@ def documents(storage: Storage) -> MaterializeResult:
 def indicators(storage: Storage) -> MaterializeResult:
     release_memory()  # what the stage before freed
     out = storage.out_root()
-    rows = tables.write_indicators(out)
+    rows = write_indicators(out)
     conflicts = pc.sum(out.read_parquet(INDICATORS.file_name, ["conflict"]).column("conflict")).as_py() or 0
     return MaterializeResult(metadata={"indicators": rows, "conflicts": conflicts,
                                        "preview": _preview(_head(out, INDICATORS.file_name))})

@@ -5,6 +5,7 @@ import pyarrow.compute as pc
 import pytest
 
 from econ_indicators import checks, tables
+from econ_indicators.indicators import indicators_table
 from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS
 from econ_indicators.units import known_codes
 
@@ -70,7 +71,7 @@ def test_attribution_share_check_has_a_floor(facts):
 
 def test_conflict_check_counts_and_has_a_ceiling(facts):
     rows = [_fact(0), _fact(1, value=2.0e12), _fact(2, metric="财政收入")]
-    indicators = tables.indicators_table(rows)
+    indicators = indicators_table(rows)
     outcome = checks.conflict_share(indicators, ceiling=0.9)
     assert outcome.passed and outcome.metadata["conflicts"] == 2
     failing = checks.conflict_share(indicators, ceiling=0.4)

@@ -11,6 +11,7 @@ import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_schedule_context, build_sensor_context
 
 from econ_indicators import tables
+from econ_indicators.indicators import indicators_table
 from econ_indicators.partitions import PARTITION_KEYS, partition_of
 from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS
 from econ_indicators.storage import Root
@@ -196,7 +197,7 @@ def _broken_tables() -> dict[str, pa.Table]:
             "value": 1.0, "unit": "CNY", "surface": "1元", "qualifier": None, "kind": "level", "masked": False,
             "sentence": "s", "char_start": 0, "char_end": 2}
     facts = tables.facts_table([fact, {**fact, "unit": "furlong"}, {**fact, "value": 1e20}])
-    indicators = tables.indicators_table([fact, {**fact, "value": 2.0}, {**fact, "unit": "furlong"}])
+    indicators = indicators_table([fact, {**fact, "value": 2.0}, {**fact, "unit": "furlong"}])
     doc = {"doc_id": "a", "path": "a.txt", "sha256": "0" * 64, "bytes": 1, "encoding": None, "title": None,
            "published": None, "year": None, "region": None, "status": "failed", "error": None, "n_facts": 0}
     documents = tables.documents_table([doc, doc])

@@ -5,7 +5,7 @@ import shutil
 import pyarrow as pa
 import pytest
 
-from econ_indicators import incremental, tables
+from econ_indicators import combine, incremental, tables
 from econ_indicators.partitions import (
     PARTITION_KEYS,
     by_partition,
@@ -148,9 +148,9 @@ def test_combined_parts_match_one_build(raw, tmp_path):
         incremental.write_part(out, FACTS.name, key, result.facts)
         incremental.write_part(out, DOCUMENTS.name, key, result.documents)
     rows = [f for r in results.values() for f in r.facts.to_pylist()]
-    assert incremental.write_combined(out, FACTS, PARTITION_KEYS) == len(rows)
+    assert combine.write_combined(out, FACTS, PARTITION_KEYS) == len(rows)
     assert out.read_parquet(FACTS.file_name).equals(facts_table(rows))
-    incremental.write_combined(out, DOCUMENTS, PARTITION_KEYS)
+    combine.write_combined(out, DOCUMENTS, PARTITION_KEYS)
     assert out.read_parquet(DOCUMENTS.file_name).column("doc_id").to_pylist() == sorted(p.stem for p in raw.iterdir())
 
 
@@ -159,7 +159,7 @@ def test_parts_merge_in_small_windows_into_the_same_order(raw, tmp_path):
     results = _extract(_partitions(root), incremental.ExtractionCache(out, "v1"), workers=1)
     rows = [f for r in results.values() for f in r.facts.to_pylist()]
     per_doc = {d["doc_id"]: d["n_facts"] for r in results.values() for d in r.documents.to_pylist()}
-    windows = tables.doc_windows(per_doc, rows_per_window=5)
+    windows = combine.doc_windows(per_doc, rows_per_window=5)
     # 002 (no facts) and 004 (7) share the first window, xian (393) has the second
     assert [first[:3] for first, _ in windows] == ["002", "03_"] and windows[-1][1] is None
 
@@ -168,20 +168,20 @@ def test_parts_merge_in_small_windows_into_the_same_order(raw, tmp_path):
             ids = result.facts.column("doc_id").to_pylist()
             yield key, result.facts.filter(pa.array([first <= d and (end is None or d < end) for d in ids], pa.bool_()))
 
-    chunks = list(tables.merge_windows(FACTS, windows, read))
+    chunks = list(combine.merge_windows(FACTS, windows, read))
     assert len(chunks) == 2 and pa.concat_tables(chunks).equals(facts_table(rows))
 
 
 def test_doc_windows_cut_sorted_documents_by_rows():
-    assert tables.doc_windows({"c": 3, "a": 2, "b": 2, "d": 1}, rows_per_window=4) == [("a", "c"), ("c", None)]
-    assert tables.doc_windows({}) == []
+    assert combine.doc_windows({"c": 3, "a": 2, "b": 2, "d": 1}, rows_per_window=4) == [("a", "c"), ("c", None)]
+    assert combine.doc_windows({}) == []
 
 
 def test_a_part_with_another_schema_is_named(tmp_path):
     out = Root(str(tmp_path))
     incremental.write_part(out, FACTS.name, "3", pa.table({"fact_id": ["x"]}))
     with pytest.raises(ValueError, match="part '3'"):
-        incremental.write_combined(out, FACTS, PARTITION_KEYS)
+        combine.write_combined(out, FACTS, PARTITION_KEYS)
 
 
 def test_a_raw_part_is_current_only_for_the_same_files_and_bytes(raw, tmp_path):

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from econ_indicators import load
+from econ_indicators.indicators import indicators_table
 from econ_indicators.io import output_path, write_parquet
 from econ_indicators.load import DATA_ENV, default_root
-from econ_indicators.tables import documents_table, facts_table, indicators_table
+from econ_indicators.tables import documents_table, facts_table
 
 
 def _fact(fid, region, code, year, metric, value, unit="CNY", kind="level"):

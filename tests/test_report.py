@@ -3,6 +3,7 @@
 import contextlib
 import warnings
 
+from econ_indicators.indicators import indicators_table
 from econ_indicators.io import output_path, write_parquet
 from econ_indicators.report import (
     INDEX,
@@ -16,7 +17,7 @@ from econ_indicators.report import (
     facts_by_document,
     write_report,
 )
-from econ_indicators.tables import documents_table, facts_table, indicators_table
+from econ_indicators.tables import documents_table, facts_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from econ_indicators.indicators import indicators_table
 from econ_indicators.io import output_path, write_parquet
 from econ_indicators.series import close_metrics, close_regions, format_series, metric_series, not_found
-from econ_indicators.tables import indicators_table
 
 
 def _fact(fid, year, metric, value, unit="CNY", kind="level", region="西安市"):

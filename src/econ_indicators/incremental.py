@@ -18,18 +18,17 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import tables
 from .extract import Row, documents_stage, fact_id, process_document
-from .schema import CLEAN_TEXTS, DOCUMENTS, FACTS, RAW_TEXTS, Table
+from .schema import CLEAN_TEXTS, DOCUMENTS, FACTS, RAW_TEXTS
 from .storage import Root
 
 PARTS_DIR = "_parts"
@@ -305,45 +304,6 @@ def write_part(root: Root, table: str, partition: str, data: pa.Table) -> None:
 
 def read_part(root: Root, table: str, partition: str, columns: Sequence[str] | None = None) -> pa.Table:
     return root.read_parquet(part_path(table, partition), columns)
-
-
-def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
-    """Write the public `table` from the parts that exist for `partitions`, in the order a single
-    build gives, a window of documents at a time (each part read one after the other, only the
-    row groups holding the window); return its number of rows."""
-    rels = [part_path(table.name, key) for key in partitions if root.exists(part_path(table.name, key))]
-    keys = [rel.rsplit("/", 1)[1].removesuffix(".parquet") for rel in rels]
-    per_doc = _rows_per_document(root, table, keys)
-
-    def read(first: str, end: str | None) -> Iterator[tuple[str, pa.Table]]:
-        where = pc.field("doc_id") >= first
-        if end is not None:
-            where = where & (pc.field("doc_id") < end)
-        for key, rel in zip(keys, rels, strict=True):
-            yield key, root.read_parquet(rel, filters=where)
-
-    chunks = tables.merge_windows(table, tables.doc_windows(per_doc), read)
-    return root.write_parquet_chunks(table.file_name, table.arrow_schema(), chunks)
-
-
-def _rows_per_document(root: Root, table: Table, partitions: Sequence[str]) -> dict[str, int]:
-    """How many rows of `table` each document has, from the documents parts (small)."""
-    counts: dict[str, int] = {}
-    for key in partitions:
-        rel = part_path(DOCUMENTS.name, key)
-        if not root.exists(rel):
-            raise ValueError(f"{table.name}: part {key!r} has no documents part beside it; rebuild that partition")
-        part = root.read_parquet(rel, ["doc_id", "n_facts"])
-        sizes = part.column("n_facts").to_pylist() if table.name == FACTS.name else [1] * part.num_rows
-        counts.update(zip(part.column("doc_id").to_pylist(), sizes, strict=True))
-    return counts
-
-
-def part_column(root: Root, table: Table, partitions: Iterable[str], column: str) -> pa.ChunkedArray:
-    """One column of a table across the parts that exist for `partitions`."""
-    chunks = [read_part(root, table.name, key, [column]).column(column) for key in partitions
-              if root.exists(part_path(table.name, key))]
-    return pa.chunked_array([c for chunk in chunks for c in chunk.chunks], table.arrow_schema().field(column).type)
 
 
 _SOURCE_KEY = b"econ_indicators.source"

@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .indicators import run_ids
 from .schema import TABLES
 from .storage import Root
-from .tables import run_ids
 
 REPORT_DIR = "report"
 INDEX = "index.html"

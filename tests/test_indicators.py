@@ -1,8 +1,8 @@
-from econ_indicators import tables
 from econ_indicators.extract import fact_id
+from econ_indicators.indicators import indicator_rows, indicators_table, key_buckets, write_indicators
 from econ_indicators.io import output_path, write_parquet
 from econ_indicators.storage import Root
-from econ_indicators.tables import facts_table, indicator_rows, key_buckets
+from econ_indicators.tables import facts_table
 
 
 def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id=None, period=None):
@@ -69,8 +69,8 @@ def test_indicators_written_a_few_regions_at_a_time_equal_one_build(tmp_path):
         facts += [{**_fact(f"{i}a", "d1", 1e9 + i, start=10 * i), "region_code": code, "region": name},
                   {**_fact(f"{i}b", "d2", 2e9, start=10 * i + 1), "region_code": code, "region": name}]
     write_parquet(facts_table(facts), output_path(tmp_path, "facts"))
-    rows = tables.write_indicators(Root(str(tmp_path)), limit=2)
+    rows = write_indicators(Root(str(tmp_path)), limit=2)
     written = Root(str(tmp_path)).read_parquet("indicators.parquet")
     assert rows == written.num_rows == 8
-    assert written.equals(tables.indicators_table(facts))
+    assert written.equals(indicators_table(facts))
     assert written.column("region_code").to_pylist()[-2:] == [None, None]
