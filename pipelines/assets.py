@@ -156,14 +156,16 @@ def documents(storage: Storage) -> MaterializeResult:
                                        "with_facts": with_facts, "preview": _preview(table)})
 
 
-@asset(group_name=GROUP, code_version=RULES_VERSION, deps=[facts], pool=TABLES_POOL, kinds={"parquet"},
-       description="Facts merged per (region, year, metric, unit, kind); disagreements flagged.")
+@asset(group_name=GROUP, code_version=RULES_VERSION, deps=[document_facts], pool=TABLES_POOL, kinds={"parquet"},
+       description="Facts merged per (region, year, metric, unit, kind); disagreements flagged. Only the key "
+                   "groups whose facts changed since the last run are merged again.")
 def indicators(storage: Storage) -> MaterializeResult:
     release_memory()  # what the stage before freed
     out = storage.out_root()
-    rows = write_indicators(out)
+    build = write_indicators(out, PARTITION_KEYS)
     conflicts = pc.sum(out.read_parquet(INDICATORS.file_name, ["conflict"]).column("conflict")).as_py() or 0
-    return MaterializeResult(metadata={"indicators": rows, "conflicts": conflicts,
+    return MaterializeResult(metadata={"indicators": build.rows, "conflicts": conflicts, "built": build.how,
+                                       "facts_merged": build.facts_merged,
                                        "preview": _preview(_head(out, INDICATORS.file_name))})
 
 

@@ -23,6 +23,7 @@ from pipelines.resources import Compute, Progress, Storage
 
 SMALL = ("002_8b2cd82f5e43ebaa.txt", "004_fc92e0db041b966d.txt", "03_xian_2025_statistical_communique_pdftext.txt")
 PART_TABLES = ("raw_texts", "facts", "documents")
+MERGED = "merged_facts"  # indicators' copy of each facts part as last merged
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_one_partition_writes_only_its_part(raw, tmp_path):
     result = _run(raw, out, partition_key=partition_of(changed))
     assert result.success
     rewritten = {p.relative_to(out / "_parts").as_posix() for p, t in before.items() if p.stat().st_mtime_ns != t}
-    assert rewritten == {f"{t}/{partition_of(changed)}.parquet" for t in PART_TABLES}
+    assert rewritten == {f"{t}/{partition_of(changed)}.parquet" for t in (*PART_TABLES, MERGED)}
     assert _metadata(result, "document_facts")[partition_of(changed)]["extracted"] == 1
     facts = pq.read_table(out / "facts.parquet").to_pandas()
     assert (facts.surface == "1.2%").any() and facts.doc_id.nunique() == 2  # 002 states no figure

@@ -1,6 +1,10 @@
+import pytest
+
+from econ_indicators import indicators
 from econ_indicators.extract import fact_id
+from econ_indicators.incremental import write_part
 from econ_indicators.indicators import indicator_rows, indicators_table, key_buckets, write_indicators
-from econ_indicators.io import output_path, write_parquet
+from econ_indicators.partitions import PARTITION_KEYS
 from econ_indicators.storage import Root
 from econ_indicators.tables import facts_table
 
@@ -63,14 +67,85 @@ def test_key_buckets_follow_sort_order_and_put_unknown_regions_last():
     assert key_buckets({}) == {}
 
 
+def _regional_facts(doc: str, values: list[float], start: int = 0) -> list[dict]:
+    regions = [("610100", "西安市"), ("110000", "北京市"), (None, None), ("430000", "湖南省")]
+    return [{**_fact(f"{doc}-{i}", doc, value, start=start + 10 * i), "region_code": code, "region": name}
+            for i, ((code, name), value) in enumerate(zip(regions, values, strict=False))]
+
+
+def _write_parts(root: Root, parts: dict[str, list[dict]]) -> None:
+    for key, facts in parts.items():
+        write_part(root, "facts", key, facts_table(facts))
+
+
 def test_indicators_written_a_few_regions_at_a_time_equal_one_build(tmp_path):
-    facts = []
-    for i, (code, name) in enumerate([("610100", "西安市"), ("110000", "北京市"), (None, None), ("430000", "湖南省")]):
-        facts += [{**_fact(f"{i}a", "d1", 1e9 + i, start=10 * i), "region_code": code, "region": name},
-                  {**_fact(f"{i}b", "d2", 2e9, start=10 * i + 1), "region_code": code, "region": name}]
-    write_parquet(facts_table(facts), output_path(tmp_path, "facts"))
-    rows = write_indicators(Root(str(tmp_path)), limit=2)
-    written = Root(str(tmp_path)).read_parquet("indicators.parquet")
-    assert rows == written.num_rows == 8
-    assert written.equals(indicators_table(facts))
+    root = Root(str(tmp_path))
+    parts = {"0": _regional_facts("d1", [1e9, 1e9 + 1, 1e9 + 2, 1e9 + 3]),
+             "1": _regional_facts("d2", [2e9, 2e9, 2e9, 2e9], start=1)}
+    _write_parts(root, parts)
+    build = write_indicators(root, PARTITION_KEYS, limit=2)
+    written = root.read_parquet("indicators.parquet")
+    assert build.how == "rebuilt" and build.rows == written.num_rows == 8 and build.facts_merged == 8
+    assert written.equals(indicators_table(parts["0"] + parts["1"]))
     assert written.column("region_code").to_pylist()[-2:] == [None, None]
+
+
+def _full_build_bytes(tmp_path, parts: dict[str, list[dict]]) -> bytes:
+    fresh = Root(str(tmp_path / "fresh"))
+    _write_parts(fresh, parts)
+    assert write_indicators(fresh, PARTITION_KEYS, limit=2).how == "rebuilt"
+    return fresh.read_bytes("indicators.parquet")
+
+
+@pytest.mark.parametrize("row_group", [1, 2, 3, 131_072])
+def test_only_changed_groups_are_merged_again_and_the_file_equals_a_full_build(tmp_path, monkeypatch, row_group):
+    monkeypatch.setattr(indicators, "ROW_GROUP_ROWS", row_group)  # the previous table read in several batches
+    root = Root(str(tmp_path / "out"))
+    parts = {"0": _regional_facts("d1", [1e9, 5.0, 7.0]), "1": _regional_facts("d2", [1e9, 6.0], start=1),
+             "2": _regional_facts("d3", [0.0, 0.0, 3.0], start=2)[2:]}
+    _write_parts(root, parts)
+    write_indicators(root, PARTITION_KEYS, limit=2)
+    # d2 now disagrees with d1 on 西安市 and no longer mentions 北京市; d4 adds 湖南省 to part 1
+    parts["1"] = _regional_facts("d2", [2e9], start=1) + _regional_facts("d4", [None, None, None, 4.0])[3:]
+    _write_parts(root, {"1": parts["1"]})
+    build = write_indicators(root, PARTITION_KEYS, limit=2)
+    assert build.how == "updated"
+    assert build.facts_merged == 4  # 西安市 (d1, d2), 北京市 (d1 only now), 湖南省 (d4); not the unknown region
+    assert root.read_bytes("indicators.parquet") == _full_build_bytes(tmp_path, parts)
+    rows = root.read_parquet("indicators.parquet").to_pylist()
+    assert [r["conflict"] for r in rows if r["region"] == "西安市"] == [True, True]
+
+
+def test_a_removed_part_takes_its_facts_out_and_nothing_changed_writes_nothing(tmp_path):
+    root = Root(str(tmp_path / "out"))
+    parts = {"0": _regional_facts("d1", [1.0, 2.0]), "1": _regional_facts("d2", [1.0, 3.0], start=1),
+             "2": _regional_facts("d3", [9.0, 9.0, 9.0], start=2)}
+    _write_parts(root, parts)
+    write_indicators(root, PARTITION_KEYS)
+    root.remove("_parts/facts/1.parquet")
+    del parts["1"]
+    assert write_indicators(root, PARTITION_KEYS).how == "updated"
+    assert root.read_bytes("indicators.parquet") == _full_build_bytes(tmp_path, parts)
+    assert not root.exists("_parts/merged_facts/1.parquet")
+    written = root.local_path("indicators.parquet").stat().st_mtime_ns
+    assert write_indicators(root, PARTITION_KEYS).how == "unchanged"
+    assert root.local_path("indicators.parquet").stat().st_mtime_ns == written
+
+
+@pytest.mark.parametrize("damage", ["missing copy", "stale copy", "unreadable table"])
+def test_without_a_trustworthy_previous_build_everything_is_merged_again(tmp_path, damage):
+    root = Root(str(tmp_path / "out"))
+    parts = {"0": _regional_facts("d1", [1.0, 2.0]), "1": _regional_facts("d2", [1.0, 3.0], start=1),
+             "2": _regional_facts("d3", [4.0], start=2)}
+    _write_parts(root, parts)
+    write_indicators(root, PARTITION_KEYS)
+    parts["1"] = _regional_facts("d2", [5.0, 3.0], start=1)
+    _write_parts(root, {"1": parts["1"]})
+    if damage == "missing copy":
+        root.remove("_parts/merged_facts/1.parquet")
+    elif damage == "stale copy":
+        write_part(root, "merged_facts", "1", facts_table(_regional_facts("d2", [7.0])))
+    else:
+        root.write_bytes("indicators.parquet", b"not parquet")
+    assert write_indicators(root, PARTITION_KEYS).how == "rebuilt"
+    assert root.read_bytes("indicators.parquet") == _full_build_bytes(tmp_path, parts)

@@ -8,7 +8,10 @@ rules version: changing it never invalidates the extraction cache.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -17,7 +20,10 @@ from .schema import DOCUMENTS, FACTS, Table
 from .storage import Root
 from .tables import FACT_ORDER
 
-WINDOW_ROWS = 131_072  # rows merged at a time into a combined table, one row group each
+T = TypeVar("T")
+
+WINDOW_ROWS = 32_768  # rows merged at a time into a combined table, one row group each
+PART_BATCH_ROWS = 4_096  # rows a part is read by during a merge (every part has one batch in hand)
 _ORDERS = {FACTS.name: FACT_ORDER, DOCUMENTS.name: ("doc_id",)}
 
 
@@ -38,8 +44,9 @@ def doc_windows(rows_per_doc: Mapping[str, int], rows_per_window: int = WINDOW_R
 def merge_windows(table: Table, windows: Iterable[tuple[str, str | None]],
                   read: Callable[[str, str | None], Iterable[tuple[str, pa.Table]]]) -> Iterator[pa.Table]:
     """The table in the order a single build gives, one window of documents at a time: `read(first,
-    end)` gives each part's name and rows whose doc_id lies in [first, end) (end None: no bound);
-    since a document lives in one part, sorting a window's rows puts them in their final order."""
+    end)` gives each part's name and rows whose doc_id lies in [first, end) (end None: no bound),
+    each part's rows in table order; since a document lives in one part, the window is those
+    rows interleaved document by document (slices, not copies, until the window is combined)."""
     schema = table.arrow_schema()
     order = [(name, "ascending", "at_end") for name in _ORDERS.get(table.name, table.key)]
     for first, end in windows:
@@ -49,28 +56,83 @@ def merge_windows(table: Table, windows: Iterable[tuple[str, str | None]],
                 raise ValueError(f"{table.name}: part {name!r} was written with another schema; rebuild that partition")
             pieces.append(piece.cast(schema))
         if pieces:
-            yield pa.concat_tables(pieces).sort_by(order).combine_chunks()
+            window = pa.concat_tables(pieces)
+            yield gather(window, pc.sort_indices(window, sort_keys=order).to_numpy()).combine_chunks()
 
 
+def gather(table: pa.Table, indices: np.ndarray) -> pa.Table:
+    """`table.take(indices)`, as slices of the runs of consecutive indices: far cheaper than a
+    take when the rows come in long runs (sorted parts interleaved)."""
+    if len(indices) == 0:
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+    starts, ends = np.concatenate([[0], breaks]), np.concatenate([breaks, [len(indices)]])
+    return pa.concat_tables([table.slice(int(indices[s]), int(e - s)) for s, e in zip(starts, ends, strict=True)])
+
+
+class _PartReader:
+    """A part's rows in order, handed out window by window as they are read (a few row groups
+    decoded at a time), so that every part is read once whatever the number of windows."""
+
+    def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
+        self._batches = batches
+        self._rows: list[pa.Table] = []
+
+    def until(self, end: str | None) -> pa.Table:
+        """The next rows whose doc_id sorts before `end` (all the rest when None)."""
+        while self._last_doc() is None or end is None or self._last_doc() < end:
+            batch = next(self._batches, None)
+            if batch is None:
+                break
+            self._rows.append(pa.Table.from_batches([batch]))
+        rows = pa.concat_tables(self._rows) if self._rows else None
+        if rows is None:
+            return pa.table({})
+        before = rows.num_rows if end is None else pc.sum(pc.less(rows.column("doc_id"), end)).as_py() or 0
+        self._rows = [rows.slice(before)] if before < rows.num_rows else []
+        return rows.slice(0, before)
+
+    def _last_doc(self) -> str | None:
+        for rows in reversed(self._rows):
+            if rows.num_rows:
+                return rows.column("doc_id")[-1].as_py()
+        return None
 
 
 def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
     """Write the public `table` from the parts that exist for `partitions`, in the order a single
-    build gives, a window of documents at a time (each part read one after the other, only the
-    row groups holding the window); return its number of rows."""
+    build gives, a window of documents at a time (each part read once, in order; the next window
+    is read while the current one is written); return its number of rows."""
     rels = [part_path(table.name, key) for key in partitions if root.exists(part_path(table.name, key))]
     keys = [rel.rsplit("/", 1)[1].removesuffix(".parquet") for rel in rels]
     per_doc = _rows_per_document(root, table, keys)
+    schema = table.arrow_schema()
+    for key, rel in zip(keys, rels, strict=True):
+        if not root.parquet_schema(rel).equals(schema, check_metadata=False):
+            raise ValueError(f"{table.name}: part {key!r} was written with another schema; rebuild that partition")
+    readers = [_PartReader(root.iter_parquet(rel, PART_BATCH_ROWS)) for rel in rels]
 
-    def read(first: str, end: str | None) -> Iterator[tuple[str, pa.Table]]:
-        where = pc.field("doc_id") >= first
-        if end is not None:
-            where = where & (pc.field("doc_id") < end)
-        for key, rel in zip(keys, rels, strict=True):
-            yield key, root.read_parquet(rel, filters=where)
+    def read(_first: str, end: str | None) -> Iterator[tuple[str, pa.Table]]:
+        for key, reader in zip(keys, readers, strict=True):
+            rows = reader.until(end)
+            if rows.num_rows:
+                yield key, rows
 
-    chunks = merge_windows(table, doc_windows(per_doc), read)
-    return root.write_parquet_chunks(table.file_name, table.arrow_schema(), chunks)
+    chunks = read_ahead(merge_windows(table, doc_windows(per_doc), read))
+    return root.write_parquet_chunks(table.file_name, schema, chunks)
+
+
+_END = object()
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items of `items`, each next one computed in a background thread while the caller
+    works on the current one: Arrow releases the GIL, so reading and writing share two cores."""
+    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
+        pending = pool.submit(next, items, _END)
+        while (item := pending.result()) is not _END:
+            pending = pool.submit(next, items, _END)
+            yield item
 
 
 def _rows_per_document(root: Root, table: Table, partitions: Sequence[str]) -> dict[str, int]:

@@ -1,21 +1,30 @@
 """Indicators: facts merged per (region, year, metric, unit, kind, period), one row per value,
 disagreements flagged; built with Arrow kernels, bucket by bucket, so that millions of facts
-never sit in memory together.
+never sit in memory together, and kept up to date between runs by merging again only the key
+groups whose facts changed.
 
-Not part of the rules version: indicators are rebuilt from the facts, never cached by rules.
+Not part of the rules version: changing how indicators are merged never invalidates the
+extraction cache (the table records the version of this module it was built with).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from .combine import gather, read_ahead
+from .incremental import part_path
 from .schema import FACTS, INDICATORS
 from .storage import Root
 from .tables import none_last, to_arrow
@@ -124,14 +133,18 @@ def _bucket_labels(table: pa.Table | pa.RecordBatch) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 
-def write_indicators(root: Root, facts_file: str = FACTS.file_name, limit: int = INDICATOR_BUCKET_FACTS) -> int:
-    """Write the indicators table from the facts file under `root`; return its number of rows.
+# Given the columns to read, the facts as record batches (read afresh on each call).
+Batches = Callable[[Sequence[str]], Iterator[pa.RecordBatch]]
+
+
+def merged_in_buckets(batches: Batches, limit: int = INDICATOR_BUCKET_FACTS) -> Iterator[pa.Table]:
+    """The indicators of the facts `batches` gives, in table order, a bucket at a time.
 
     Facts are first spread over temporary bucket files by the leading key columns, then each
     bucket is merged on its own, so that millions of facts never sit in memory together."""
     counts: Counter[tuple] = Counter()
     label_of: dict[tuple, str] = {}
-    for batch in root.iter_parquet(facts_file, columns=_BUCKET_KEY):
+    for batch in batches(_BUCKET_KEY):
         grouped = pa.Table.from_batches([batch]).group_by(list(_BUCKET_KEY), use_threads=False).aggregate(
             [([], "count_all")])
         for row, label in zip(grouped.to_pylist(), _bucket_labels(grouped).to_pylist(), strict=True):
@@ -144,7 +157,7 @@ def write_indicators(root: Root, facts_file: str = FACTS.file_name, limit: int =
     with tempfile.TemporaryDirectory(prefix="econ-indicators-") as tmp:
         writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         try:
-            for batch in root.iter_parquet(facts_file, columns=INDICATOR_INPUTS):
+            for batch in batches(INDICATOR_INPUTS):
                 bucket_of_row = pc.take(numbers, pc.index_in(_bucket_labels(batch), value_set=labels))
                 for bucket in pc.unique(bucket_of_row).to_pylist():
                     if bucket not in writers:  # Arrow IPC files: written and read back without encoding
@@ -153,13 +166,228 @@ def write_indicators(root: Root, facts_file: str = FACTS.file_name, limit: int =
         finally:
             for writer in writers.values():
                 writer.close()
-        chunks = (indicators_from_facts(_read_ipc(f"{tmp}/{bucket}.arrow")) for bucket in sorted(writers))
-        return root.write_parquet_chunks(INDICATORS.file_name, INDICATORS.arrow_schema(), chunks)
+        for bucket in sorted(writers):
+            yield indicators_from_facts(_read_ipc(f"{tmp}/{bucket}.arrow"))
 
 
 def _read_ipc(path: str) -> pa.Table:
     with pa.OSFile(path, "rb") as source:
         return pa.ipc.open_file(source).read_all()
+
+
+def _ipc_batches(path: str) -> Batches:
+    def batches(columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+        with pa.OSFile(path, "rb") as source:
+            reader = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i).select(list(columns))
+
+    return batches
+
+
+def _parts_batches(root: Root, rels: Iterable[str]) -> Batches:
+    def batches(columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+        for rel in rels:
+            yield from root.iter_parquet(rel, columns=columns)
+
+    return batches
+
+
+# Upkeep between runs. indicators.parquet records in its schema metadata the version of this
+# code and the SHA-256 of each facts part it was merged from, and `_parts/merged_facts/` keeps a
+# copy of those parts. On the next run the facts rows that differ between a changed part and its
+# copy name the key groups to merge again; the table's other rows are kept as they are.
+MERGED_DIR = "_parts/merged_facts"
+ROW_GROUP_ROWS = 131_072  # rows per row group of indicators.parquet, however it was built
+SPLICE_BATCH_ROWS = 32_768  # rows of the previous table read at a time when splicing
+_BUILT_FROM = b"econ_indicators.built_from"
+_INPUTS = pa.schema([FACTS.arrow_schema().field(name) for name in INDICATOR_INPUTS])
+
+
+class IndicatorsBuild(NamedTuple):
+    """What `write_indicators` did: the table's rows; how ("unchanged": left as it was, "updated":
+    the changed key groups merged again and spliced in, "rebuilt": all merged); facts merged."""
+
+    rows: int
+    how: str
+    facts_merged: int
+
+
+def write_indicators(root: Root, partitions: Iterable[str], limit: int = INDICATOR_BUCKET_FACTS) -> IndicatorsBuild:
+    """Bring indicators.parquet under `root` up to date with the facts parts of `partitions`.
+
+    When a few parts changed since the last build, only the key groups of the facts rows that
+    changed are merged again; the file written is the one a full build writes (tested)."""
+    rels = {key: part_path(FACTS.name, key) for key in partitions if root.exists(part_path(FACTS.name, key))}
+    digests = {key: _digest(root.read_bytes(rel)) for key, rel in rels.items()}
+    before = _built_from(root)
+    if before == digests:
+        return IndicatorsBuild(root.parquet_rows(INDICATORS.file_name), "unchanged", 0)
+    changed = sorted(k for k in rels.keys() | (before or {}).keys() if digests.get(k) != (before or {}).get(k))
+    copies = _merged_copies(root, changed, before) if before is not None else None
+    if copies is None or 2 * len(changed) > len(rels):
+        return _rebuild(root, rels, digests, limit)
+    return _update(root, rels, digests, copies, limit)
+
+
+def _rebuild(root: Root, rels: Mapping[str, str], digests: Mapping[str, str], limit: int) -> IndicatorsBuild:
+    for key, rel in rels.items():
+        root.write_bytes(_merged_rel(key), root.read_bytes(rel))
+    for rel in root.find(MERGED_DIR):
+        if _partition_of(rel) not in rels:
+            root.remove(rel)
+    rows = _write(root, read_ahead(merged_in_buckets(_parts_batches(root, rels.values()), limit)), digests)
+    return IndicatorsBuild(rows, "rebuilt", sum(root.parquet_rows(rel) for rel in rels.values()))
+
+
+def _update(root: Root, rels: Mapping[str, str], digests: Mapping[str, str], copies: Mapping[str, pa.Table],
+            limit: int) -> IndicatorsBuild:
+    affected = _changed_groups(root, rels, copies)
+    with tempfile.TemporaryDirectory(prefix="econ-indicators-") as tmp:
+        path = f"{tmp}/facts.arrow"
+        merged = _write_ipc(path, _facts_in_groups(root, rels.values(), affected))
+        fresh = pa.concat_tables([INDICATORS.arrow_schema().empty_table(),
+                                  *merged_in_buckets(_ipc_batches(path), limit)])
+    previous = (batch.cast(INDICATORS.arrow_schema())
+                for batch in root.iter_parquet(INDICATORS.file_name, SPLICE_BATCH_ROWS))
+    rows = _write(root, read_ahead(_spliced(previous, fresh, affected)), digests)  # the old file is replaced at the end
+    for key in copies:
+        if key in rels:
+            root.write_bytes(_merged_rel(key), root.read_bytes(rels[key]))
+        elif root.exists(_merged_rel(key)):
+            root.remove(_merged_rel(key))
+    return IndicatorsBuild(rows, "updated", merged)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _merged_rel(partition: str) -> str:
+    return f"{MERGED_DIR}/{partition}.parquet"
+
+
+def _partition_of(rel: str) -> str:
+    return rel.rsplit("/", 1)[1].removesuffix(".parquet")
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
+    """This module's code and the indicators schema: a table built by other code is rebuilt."""
+    source = resources.files("econ_indicators").joinpath("indicators.py").read_bytes()
+    return _digest(source + INDICATORS.arrow_schema().to_string().encode())[:12]
+
+
+def _built_from(root: Root) -> dict[str, str] | None:
+    """The parts' digests the current indicators.parquet was built from; None when it is absent,
+    unreadable, or written by other code or with another schema."""
+    if not root.exists(INDICATORS.file_name):
+        return None
+    try:
+        schema = root.parquet_schema(INDICATORS.file_name)
+        recorded = json.loads(schema.metadata[_BUILT_FROM])
+    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
+        return None
+    if recorded.get("version") != _version() or not schema.equals(INDICATORS.arrow_schema(), check_metadata=False):
+        return None
+    return recorded.get("parts")
+
+
+def _merged_copies(root: Root, changed: Sequence[str], before: Mapping[str, str]) -> dict[str, pa.Table] | None:
+    """The indicator columns of each changed part as last merged (empty for a new part); None
+    when a copy is missing or is not the one the table was built from."""
+    copies = {}
+    for key in changed:
+        if key not in before:
+            copies[key] = _INPUTS.empty_table()
+            continue
+        if not root.exists(_merged_rel(key)):
+            return None
+        data = root.read_bytes(_merged_rel(key))
+        if _digest(data) != before[key]:
+            return None
+        copies[key] = pq.read_table(pa.BufferReader(data), columns=list(INDICATOR_INPUTS)).cast(_INPUTS)
+    return copies
+
+
+def _changed_groups(root: Root, rels: Mapping[str, str], copies: Mapping[str, pa.Table]) -> pa.Array:
+    """The leading-key labels of the facts rows that are in a changed part or in its copy, not both."""
+    labels = []
+    for key, before in copies.items():
+        now = root.read_parquet(rels[key], INDICATOR_INPUTS).cast(_INPUTS) if key in rels else _INPUTS.empty_table()
+        labels.extend(_bucket_labels(_one_sided(before, now)).chunks)
+    return pc.unique(pa.chunked_array(labels, pa.string()))
+
+
+def _one_sided(before: pa.Table, now: pa.Table) -> pa.Table:
+    """The rows of `before` that `now` lacks and the rows of `now` that `before` lacks."""
+    side = "_side"
+    both = pa.concat_tables([before.append_column(side, pa.array(np.zeros(before.num_rows, np.int8))),
+                             now.append_column(side, pa.array(np.ones(now.num_rows, np.int8)))])
+    grouped = both.group_by(list(INDICATOR_INPUTS), use_threads=False).aggregate([(side, "min"), (side, "max")])
+    return grouped.filter(pc.equal(grouped.column(f"{side}_min"), grouped.column(f"{side}_max")))
+
+
+def _facts_in_groups(root: Root, rels: Iterable[str], labels: pa.Array) -> Iterator[pa.RecordBatch]:
+    for batch in _parts_batches(root, rels)(INDICATOR_INPUTS):
+        yield batch.filter(pc.is_in(_bucket_labels(batch), value_set=labels))
+
+
+def _write_ipc(path: str, batches: Iterable[pa.RecordBatch]) -> int:
+    """Write record batches to an Arrow IPC file; return their rows."""
+    rows = 0
+    with pa.ipc.new_file(path, _INPUTS) as writer:
+        for batch in batches:
+            writer.write_batch(batch.cast(_INPUTS))
+            rows += batch.num_rows
+    return rows
+
+
+def _spliced(previous: Iterable[pa.RecordBatch], fresh: pa.Table, groups: pa.Array) -> Iterator[pa.Table]:
+    """The previous table, read a batch at a time, without the rows of the key groups `groups`,
+    and `fresh` (those groups merged again) slotted in: both are in table order and their groups
+    are disjoint, so sorting a batch's kept rows with the fresh rows still pending by leading key
+    (then by position) gives the order a full build gives."""
+    pending = fresh
+    for batch in previous:
+        kept = pa.Table.from_batches([batch]).filter(pc.invert(pc.is_in(_bucket_labels(batch), value_set=groups)))
+        if not pending.num_rows or not kept.num_rows:
+            yield kept
+            continue
+        both = pa.concat_tables([kept, pending])
+        keys = both.select(list(_BUCKET_KEY)).append_column("_row", pa.array(np.arange(both.num_rows)))
+        order = pc.sort_indices(keys, sort_keys=[(n, "ascending", "at_end") for n in (*_BUCKET_KEY, "_row")])
+        order = order.to_numpy()
+        last_kept = int(np.flatnonzero(order == kept.num_rows - 1)[0])  # fresh rows after it wait for the next batch
+        yield gather(both, order[: last_kept + 1])
+        pending = pending.slice(pending.num_rows - (len(order) - last_kept - 1))
+    yield pending
+
+
+def _write(root: Root, chunks: Iterable[pa.Table], digests: Mapping[str, str]) -> int:
+    """Write indicators.parquet from chunks in table order, in row groups of ROW_GROUP_ROWS,
+    recording the parts' digests it was built from."""
+    schema = INDICATORS.arrow_schema()
+    built_from = json.dumps({"version": _version(), "parts": dict(sorted(digests.items()))})
+    schema = schema.with_metadata({**schema.metadata, _BUILT_FROM: built_from.encode()})
+    return root.write_parquet_chunks(INDICATORS.file_name, schema, _row_groups(chunks, ROW_GROUP_ROWS))
+
+
+def _row_groups(chunks: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """The rows of `chunks` regrouped into contiguous tables of `rows` rows (the last one shorter),
+    so that the file's bytes do not depend on how its rows were chunked on the way."""
+    pending: list[pa.Table] = []
+    size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += chunk.num_rows
+        while size >= rows:
+            table = pa.concat_tables(pending)
+            yield table.slice(0, rows).combine_chunks()
+            rest = table.slice(rows)
+            pending, size = [rest], rest.num_rows
+    if size:
+        yield pa.concat_tables(pending).combine_chunks()
 
 
 def indicators_table(facts: Iterable[dict[str, Any]]) -> pa.Table:

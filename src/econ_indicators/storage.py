@@ -59,6 +59,11 @@ class Root:
         found = (p[len(prefix):] if p.startswith(prefix) else p for p in self.fs.find(base))
         return sorted(found)
 
+    def remove(self, rel: str) -> None:
+        """Delete a file (nothing when it is absent)."""
+        if self.exists(rel):
+            self.fs.rm_file(self.full(rel))
+
     def read_bytes(self, rel: str) -> bytes:
         return self.fs.cat_file(self.full(rel))
 
