@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from .schema import TABLES
 
 _PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}
+_DISTINCT = frozenset(c.name for t in TABLES.values() for c in t.columns if c.distinct)
 # Small row groups let a reader filtering on a sorted column (doc_id in parts) skip most of a file.
 ROW_GROUP_ROWS = 16_384
 
@@ -22,14 +23,22 @@ ROW_GROUP_ROWS = 16_384
 def parquet_bytes(table: pa.Table) -> bytes:
     """`table` as the bytes of a Parquet file (zstd, with statistics); the same table gives the same bytes."""
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, **_PARQUET_OPTIONS)
+    pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, **_options(table.schema))
     return sink.getvalue().to_pybytes()
+
+
+def _options(schema: pa.Schema) -> dict[str, Any]:
+    """Writer options: a dictionary for every column but those declared `distinct` (a list's
+    dictionary is set on its items)."""
+    leaves = [f"{f.name}.list.element" if pa.types.is_list(f.type) else f.name
+              for f in schema if f.name not in _DISTINCT]
+    return {**_PARQUET_OPTIONS, "use_dictionary": leaves}
 
 
 def write_chunks(schema: pa.Schema, chunks: Iterable[pa.Table], sink) -> int:
     """Write chunks of a table to an open sink as one Parquet file, a row group per chunk; return the rows."""
     rows = 0
-    with pq.ParquetWriter(sink, schema, **_PARQUET_OPTIONS) as writer:
+    with pq.ParquetWriter(sink, schema, **_options(schema)) as writer:
         for chunk in chunks:
             writer.write_table(chunk, row_group_size=max(chunk.num_rows, 1))
             rows += chunk.num_rows

@@ -65,6 +65,8 @@ class Root:
             self.fs.rm_file(self.full(rel))
 
     def read_bytes(self, rel: str) -> bytes:
+        if self.is_local:  # the same bytes without fsspec's overhead per call (10,000 files are hashed a run)
+            return self.local_path(rel).read_bytes()
         return self.fs.cat_file(self.full(rel))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
