@@ -228,3 +228,52 @@ def test_a_broken_link_is_hashed_as_unreadable_not_raised(tmp_path):
     (tmp_path / "broken.txt").symlink_to(tmp_path / "missing.txt")
     hashes = content_hashes(Root(str(tmp_path)))
     assert hashes["broken.txt"] is None and len(hashes["good.txt"]) == 64
+
+
+def _fact_row(doc_id: str, start: int) -> dict:
+    return {"fact_id": f"{doc_id}-{start}", "doc_id": doc_id, "region": None, "region_code": None, "year": 2024,
+            "period": None, "metric": "产量", "metric_id": None, "value": float(start), "value_low": None,
+            "value_high": None, "unit": "t", "surface": f"{start}吨", "qualifier": None, "kind": "level",
+            "masked": False, "sentence": "s", "char_start": start, "char_end": start + 2}
+
+
+def _document_row(doc_id: str, n_facts: int) -> dict:
+    return {"doc_id": doc_id, "path": f"{doc_id}.txt", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8",
+            "title": None, "published": None, "year": None, "region": None, "status": "ok", "error": None,
+            "n_facts": n_facts}
+
+
+@pytest.mark.parametrize(("window", "batch"), [(1, 1), (4, 3), (7, 2), (1_000, 1_000)])
+def test_parts_read_batch_by_batch_interleave_into_one_build(tmp_path, monkeypatch, window, batch):
+    monkeypatch.setattr(combine, "WINDOW_ROWS", window)
+    monkeypatch.setattr(combine, "PART_BATCH_ROWS", batch)
+    out = Root(str(tmp_path))
+    facts: dict[str, list[dict]] = {"0": [], "1": [], "2": []}
+    documents: dict[str, list[dict]] = {"0": [], "1": [], "2": []}
+    for i in range(30):  # documents spread over three parts, with 0 to 4 facts each
+        doc_id, key = f"d{i:02d}", str(i % 3)
+        facts[key] += [_fact_row(doc_id, 10 * n) for n in range(i % 5)]
+        documents[key].append(_document_row(doc_id, i % 5))
+    for key in facts:
+        incremental.write_part(out, FACTS.name, key, facts_table(facts[key]))
+        incremental.write_part(out, DOCUMENTS.name, key, tables.documents_table(documents[key]))
+    everything = [row for rows in facts.values() for row in rows]
+    assert combine.write_combined(out, FACTS, PARTITION_KEYS) == len(everything) == 60
+    assert out.read_parquet(FACTS.file_name).equals(facts_table(everything))
+    assert combine.write_combined(out, DOCUMENTS, PARTITION_KEYS) == 30
+    assert out.read_parquet(DOCUMENTS.file_name).column("doc_id").to_pylist() == [f"d{i:02d}" for i in range(30)]
+
+
+def test_a_combined_table_is_left_as_it_is_while_its_parts_are_unchanged(tmp_path):
+    out = Root(str(tmp_path))
+    for key, doc_id in (("0", "a"), ("1", "b")):
+        incremental.write_part(out, FACTS.name, key, facts_table([_fact_row(doc_id, 0)]))
+        incremental.write_part(out, DOCUMENTS.name, key, tables.documents_table([_document_row(doc_id, 1)]))
+    combine.write_combined(out, FACTS, PARTITION_KEYS)
+    written = out.local_path(FACTS.file_name).stat().st_mtime_ns
+    assert combine.write_combined(out, FACTS, PARTITION_KEYS) == 2
+    assert out.local_path(FACTS.file_name).stat().st_mtime_ns == written
+    incremental.write_part(out, FACTS.name, "1", facts_table([_fact_row("b", 0), _fact_row("b", 5)]))
+    incremental.write_part(out, DOCUMENTS.name, "1", tables.documents_table([_document_row("b", 2)]))
+    assert combine.write_combined(out, FACTS, PARTITION_KEYS) == 3
+    assert out.read_parquet(FACTS.file_name).column("fact_id").to_pylist() == ["a-0", "b-0", "b-5"]

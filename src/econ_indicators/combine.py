@@ -7,8 +7,11 @@ rules version: changing it never invalidates the extraction cache.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
 from typing import TypeVar
 
 import numpy as np
@@ -102,9 +105,16 @@ class _PartReader:
 def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
     """Write the public `table` from the parts that exist for `partitions`, in the order a single
     build gives, a window of documents at a time (each part read once, in order; the next window
-    is read while the current one is written); return its number of rows."""
+    is read while the current one is written); return its number of rows. When the parts are
+    those it was last written from, the file is left as it is."""
     rels = [part_path(table.name, key) for key in partitions if root.exists(part_path(table.name, key))]
     keys = [rel.rsplit("/", 1)[1].removesuffix(".parquet") for rel in rels]
+    inputs = {rel: digest(root.read_bytes(rel)) for key in keys
+              for rel in dict.fromkeys((part_path(table.name, key), part_path(DOCUMENTS.name, key)))
+              if root.exists(rel)}
+    version = code_version("combine", table)
+    if built_from(root, table, version) == inputs:
+        return root.parquet_rows(table.file_name)
     per_doc = _rows_per_document(root, table, keys)
     schema = table.arrow_schema()
     for key, rel in zip(keys, rels, strict=True):
@@ -118,11 +128,45 @@ def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
             if rows.num_rows:
                 yield key, rows
 
-    chunks = read_ahead(merge_windows(table, doc_windows(per_doc), read))
-    return root.write_parquet_chunks(table.file_name, schema, chunks)
+    chunks = read_ahead(merge_windows(table, doc_windows(per_doc, WINDOW_ROWS), read))
+    return root.write_parquet_chunks(table.file_name, stamped(table, version, inputs), chunks)
 
 
 _END = object()
+_BUILT_FROM = b"econ_indicators.built_from"
+
+
+def digest(data: bytes) -> str:
+    """SHA-256 of some bytes, in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def code_version(module: str, table: Table) -> str:
+    """A module's code and a table's schema: a table built by other code is built again."""
+    source = resources.files("econ_indicators").joinpath(f"{module}.py").read_bytes()
+    return digest(source + table.arrow_schema().to_string().encode())[:12]
+
+
+def built_from(root: Root, table: Table, version: str) -> dict[str, str] | None:
+    """The inputs' digests `table` was last written from (as `stamped` recorded them); None when
+    it is absent, unreadable, or written by another version or with another schema."""
+    if not root.exists(table.file_name):
+        return None
+    try:
+        schema = root.parquet_schema(table.file_name)
+        recorded = json.loads(schema.metadata[_BUILT_FROM])
+    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
+        return None
+    if recorded.get("version") != version or not schema.equals(table.arrow_schema(), check_metadata=False):
+        return None
+    return recorded.get("inputs")
+
+
+def stamped(table: Table, version: str, inputs: Mapping[str, str]) -> pa.Schema:
+    """The table's schema recording, in its metadata, the version and inputs it is written from."""
+    schema = table.arrow_schema()
+    record = json.dumps({"version": version, "inputs": dict(sorted(inputs.items()))})
+    return schema.with_metadata({**schema.metadata, _BUILT_FROM: record.encode()})
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:

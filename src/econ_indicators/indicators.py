@@ -9,13 +9,10 @@ extraction cache (the table records the version of this module it was built with
 
 from __future__ import annotations
 
-import hashlib
-import json
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .combine import gather, read_ahead
+from .combine import built_from, code_version, digest, gather, read_ahead, stamped
 from .incremental import part_path
 from .schema import FACTS, INDICATORS
 from .storage import Root
@@ -105,7 +102,7 @@ def _sorted_lists(lists: pa.ChunkedArray) -> pa.ListArray:
     return pa.ListArray.from_arrays(offsets, flat.take(order))
 
 
-INDICATOR_BUCKET_FACTS = 200_000  # about how many facts are merged into indicators at a time
+INDICATOR_BUCKET_FACTS = 50_000  # about how many facts are merged into indicators at a time
 # The leading columns of the indicator key: facts are spread into buckets by these, so that a
 # key never spans two buckets and buckets taken in order give indicators in the table's order.
 _BUCKET_KEY = ("region_code", "region", "year", "metric_id", "unit")
@@ -200,7 +197,6 @@ def _parts_batches(root: Root, rels: Iterable[str]) -> Batches:
 MERGED_DIR = "_parts/merged_facts"
 ROW_GROUP_ROWS = 131_072  # rows per row group of indicators.parquet, however it was built
 SPLICE_BATCH_ROWS = 32_768  # rows of the previous table read at a time when splicing
-_BUILT_FROM = b"econ_indicators.built_from"
 _INPUTS = pa.schema([FACTS.arrow_schema().field(name) for name in INDICATOR_INPUTS])
 
 
@@ -219,8 +215,8 @@ def write_indicators(root: Root, partitions: Iterable[str], limit: int = INDICAT
     When a few parts changed since the last build, only the key groups of the facts rows that
     changed are merged again; the file written is the one a full build writes (tested)."""
     rels = {key: part_path(FACTS.name, key) for key in partitions if root.exists(part_path(FACTS.name, key))}
-    digests = {key: _digest(root.read_bytes(rel)) for key, rel in rels.items()}
-    before = _built_from(root)
+    digests = {key: digest(root.read_bytes(rel)) for key, rel in rels.items()}
+    before = built_from(root, INDICATORS, _version())
     if before == digests:
         return IndicatorsBuild(root.parquet_rows(INDICATORS.file_name), "unchanged", 0)
     changed = sorted(k for k in rels.keys() | (before or {}).keys() if digests.get(k) != (before or {}).get(k))
@@ -259,10 +255,6 @@ def _update(root: Root, rels: Mapping[str, str], digests: Mapping[str, str], cop
     return IndicatorsBuild(rows, "updated", merged)
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _merged_rel(partition: str) -> str:
     return f"{MERGED_DIR}/{partition}.parquet"
 
@@ -273,24 +265,7 @@ def _partition_of(rel: str) -> str:
 
 @lru_cache(maxsize=1)
 def _version() -> str:
-    """This module's code and the indicators schema: a table built by other code is rebuilt."""
-    source = resources.files("econ_indicators").joinpath("indicators.py").read_bytes()
-    return _digest(source + INDICATORS.arrow_schema().to_string().encode())[:12]
-
-
-def _built_from(root: Root) -> dict[str, str] | None:
-    """The parts' digests the current indicators.parquet was built from; None when it is absent,
-    unreadable, or written by other code or with another schema."""
-    if not root.exists(INDICATORS.file_name):
-        return None
-    try:
-        schema = root.parquet_schema(INDICATORS.file_name)
-        recorded = json.loads(schema.metadata[_BUILT_FROM])
-    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
-        return None
-    if recorded.get("version") != _version() or not schema.equals(INDICATORS.arrow_schema(), check_metadata=False):
-        return None
-    return recorded.get("parts")
+    return code_version("indicators", INDICATORS)
 
 
 def _merged_copies(root: Root, changed: Sequence[str], before: Mapping[str, str]) -> dict[str, pa.Table] | None:
@@ -304,7 +279,7 @@ def _merged_copies(root: Root, changed: Sequence[str], before: Mapping[str, str]
         if not root.exists(_merged_rel(key)):
             return None
         data = root.read_bytes(_merged_rel(key))
-        if _digest(data) != before[key]:
+        if digest(data) != before[key]:
             return None
         copies[key] = pq.read_table(pa.BufferReader(data), columns=list(INDICATOR_INPUTS)).cast(_INPUTS)
     return copies
@@ -367,9 +342,7 @@ def _spliced(previous: Iterable[pa.RecordBatch], fresh: pa.Table, groups: pa.Arr
 def _write(root: Root, chunks: Iterable[pa.Table], digests: Mapping[str, str]) -> int:
     """Write indicators.parquet from chunks in table order, in row groups of ROW_GROUP_ROWS,
     recording the parts' digests it was built from."""
-    schema = INDICATORS.arrow_schema()
-    built_from = json.dumps({"version": _version(), "parts": dict(sorted(digests.items()))})
-    schema = schema.with_metadata({**schema.metadata, _BUILT_FROM: built_from.encode()})
+    schema = stamped(INDICATORS, _version(), digests)
     return root.write_parquet_chunks(INDICATORS.file_name, schema, _row_groups(chunks, ROW_GROUP_ROWS))
 
 
