@@ -124,9 +124,10 @@ def key_buckets(counts: Mapping[tuple, int], limit: int = INDICATOR_BUCKET_FACTS
     return buckets
 
 
-def _bucket_labels(table: pa.Table | pa.RecordBatch) -> pa.Array:
-    """Each row's leading key columns as one string, None spelt as a NUL character."""
-    parts = [pc.fill_null(pc.cast(table.column(n), pa.string()), _NULL) for n in _BUCKET_KEY]
+def key_labels(table: pa.Table | pa.RecordBatch, names: Sequence[str] = _BUCKET_KEY) -> pa.Array:
+    """Each row's key columns (by default the leading ones of the indicator key) as one string,
+    None spelt as a NUL character: a key to test for membership, nulls included."""
+    parts = [pc.fill_null(pc.cast(table.column(n), pa.string()), _NULL) for n in names]
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 
@@ -144,7 +145,7 @@ def merged_in_buckets(batches: Batches, limit: int = INDICATOR_BUCKET_FACTS) -> 
     for batch in batches(_BUCKET_KEY):
         grouped = pa.Table.from_batches([batch]).group_by(list(_BUCKET_KEY), use_threads=False).aggregate(
             [([], "count_all")])
-        for row, label in zip(grouped.to_pylist(), _bucket_labels(grouped).to_pylist(), strict=True):
+        for row, label in zip(grouped.to_pylist(), key_labels(grouped).to_pylist(), strict=True):
             key = tuple(row[n] for n in _BUCKET_KEY)
             counts[key] += row["count_all"]
             label_of[key] = label
@@ -155,7 +156,7 @@ def merged_in_buckets(batches: Batches, limit: int = INDICATOR_BUCKET_FACTS) -> 
         writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         try:
             for batch in batches(INDICATOR_INPUTS):
-                bucket_of_row = pc.take(numbers, pc.index_in(_bucket_labels(batch), value_set=labels))
+                bucket_of_row = pc.take(numbers, pc.index_in(key_labels(batch), value_set=labels))
                 for bucket in pc.unique(bucket_of_row).to_pylist():
                     if bucket not in writers:  # Arrow IPC files: written and read back without encoding
                         writers[bucket] = pa.ipc.new_file(f"{tmp}/{bucket}.arrow", batch.schema)
@@ -290,7 +291,7 @@ def _changed_groups(root: Root, rels: Mapping[str, str], copies: Mapping[str, pa
     labels = []
     for key, before in copies.items():
         now = root.read_parquet(rels[key], INDICATOR_INPUTS).cast(_INPUTS) if key in rels else _INPUTS.empty_table()
-        labels.extend(_bucket_labels(_one_sided(before, now)).chunks)
+        labels.extend(key_labels(_one_sided(before, now)).chunks)
     return pc.unique(pa.chunked_array(labels, pa.string()))
 
 
@@ -305,7 +306,7 @@ def _one_sided(before: pa.Table, now: pa.Table) -> pa.Table:
 
 def _facts_in_groups(root: Root, rels: Iterable[str], labels: pa.Array) -> Iterator[pa.RecordBatch]:
     for batch in _parts_batches(root, rels)(INDICATOR_INPUTS):
-        yield batch.filter(pc.is_in(_bucket_labels(batch), value_set=labels))
+        yield batch.filter(pc.is_in(key_labels(batch), value_set=labels))
 
 
 def _write_ipc(path: str, batches: Iterable[pa.RecordBatch]) -> int:
@@ -325,7 +326,7 @@ def _spliced(previous: Iterable[pa.RecordBatch], fresh: pa.Table, groups: pa.Arr
     (then by position) gives the order a full build gives."""
     pending = fresh
     for batch in previous:
-        kept = pa.Table.from_batches([batch]).filter(pc.invert(pc.is_in(_bucket_labels(batch), value_set=groups)))
+        kept = pa.Table.from_batches([batch]).filter(pc.invert(pc.is_in(key_labels(batch), value_set=groups)))
         if not pending.num_rows or not kept.num_rows:
             yield kept
             continue

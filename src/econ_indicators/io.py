@@ -77,12 +77,14 @@ def write_parquet(table: pa.Table, path: Path) -> Path:
     return write_bytes(parquet_bytes(table), path)
 
 
-def read_parquet(path: Path, columns: Sequence[str] | None = None, filters: Any = None) -> pa.Table:
-    """Read a Parquet file (only `columns` and the rows `filters` keeps, when given), naming the
-    file in the error when it is missing."""
+def read_parquet(path: Path, columns: Sequence[str] | None = None, filters: Any = None,
+                 dictionary: Sequence[str] = ()) -> pa.Table:
+    """Read a Parquet file (only `columns` and the rows `filters` keeps, when given; the
+    `dictionary` columns dictionary-encoded), naming the file in the error when it is missing."""
     if not path.exists():
         raise FileNotFoundError(f"no table at {path}: run `econ-indicators run` first")
-    return pq.read_table(path, columns=None if columns is None else list(columns), filters=filters)
+    return pq.read_table(path, columns=None if columns is None else list(columns), filters=filters,
+                         read_dictionary=list(dictionary) or None)
 
 
 def output_path(out_dir: Path, table: str) -> Path:

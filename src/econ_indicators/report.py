@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .indicators import run_ids
+from .indicators import key_labels
 from .schema import TABLES
 from .storage import Root
 
@@ -81,8 +81,7 @@ def attribution(facts: pd.DataFrame) -> pd.DataFrame:
 
 def top_metrics(facts: pd.DataFrame, n: int = TOP_METRICS) -> pd.DataFrame:
     """The most frequent metric labels, with how many regions and years they cover."""
-    labelled = facts[facts.metric.notna()]
-    table = labelled.groupby("metric", observed=True).agg(facts=("metric", "size"), regions=("region", "nunique"),
+    table = facts.groupby("metric", observed=True).agg(facts=("metric", "size"), regions=("region", "nunique"),
                                                           years=("year", "nunique")).reset_index()
     table["metric"] = table.metric.astype(object)
     return table.sort_values(["facts", "metric"], ascending=[False, True]).head(n)
@@ -93,15 +92,16 @@ CONFLICT_KEY = ("region", "year", "metric", "unit", "kind")
 
 def conflicts(indicators: pd.DataFrame | pa.Table, limit: int | None = None) -> tuple[pd.DataFrame, int]:
     """The conflicting keys in key order with the values their sources give (the first `limit`
-    of them when given), and how many there are in all. Sorted and counted with Arrow, so that a
-    million conflicting rows cost no Python object each."""
+    of them when given), and how many there are in all. Counted with Arrow, and only the rows of
+    the keys shown sorted, so that a million conflicting rows cost no Python object each."""
     table = indicators if isinstance(indicators, pa.Table) else pa.Table.from_pandas(indicators, preserve_index=False)
     table = table.filter(pc.fill_null(table.column("conflict"), False))
+    clashing = table.select(list(CONFLICT_KEY)).group_by(list(CONFLICT_KEY), use_threads=False).aggregate([])
+    total = clashing.num_rows
+    if limit is not None:  # only the rows of the first keys are sorted and spelled out
+        first = clashing.sort_by([(n, "ascending", "at_end") for n in CONFLICT_KEY]).slice(0, limit)
+        table = table.filter(pc.is_in(key_labels(table, CONFLICT_KEY), value_set=key_labels(first, CONFLICT_KEY)))
     table = table.take(pc.sort_indices(table, [(n, "ascending", "at_end") for n in CONFLICT_KEY]))
-    runs = run_ids(table, list(CONFLICT_KEY))
-    total = int(runs[-1].as_py()) + 1 if len(runs) else 0
-    if limit is not None:
-        table = table.filter(pc.less(runs, limit))
     keys: dict[tuple, list[dict]] = {}
     for row in table.select([*CONFLICT_KEY, "value", "n_sources"]).to_pylist():
         keys.setdefault(tuple(row[n] for n in CONFLICT_KEY), []).append(row)
@@ -227,22 +227,11 @@ def build_report(facts: pd.DataFrame, indicators: pd.DataFrame | pa.Table, docum
     return Report(page, charts)
 
 
-def read_categorical(root: Root, rel: str, columns: tuple[str, ...], categorical: tuple[str, ...]) -> pa.Table:
-    """`columns` of a table, read batch by batch with the `categorical` ones dictionary-encoded,
-    so that repeated strings are held once."""
-    batches = [pa.record_batch([b.column(n).dictionary_encode() if n in categorical else b.column(n)
-                                for n in columns], names=list(columns))
-               for b in root.iter_parquet(rel, columns=columns)]
-    if not batches:
-        return root.read_parquet(rel, columns)
-    return pa.Table.from_batches(batches)
-
-
 def write_report(out: Root | Path, score: str | None = None) -> str:
     """Build the report from the tables under `out` (a folder or an fsspec root) into `report/`
     there, dropping charts of earlier runs; return the page's location."""
     root = out if isinstance(out, Root) else Root(out)
-    facts = read_categorical(root, TABLES["facts"].file_name, FACT_COLUMNS, CATEGORICAL).to_pandas()
+    facts = root.read_parquet(TABLES["facts"].file_name, FACT_COLUMNS, dictionary=CATEGORICAL).to_pandas()
     indicators = TABLES["indicators"].file_name
     conflicting = root.read_parquet(indicators, CONFLICT_COLUMNS, filters=[("conflict", "=", True)])
     documents = root.read_parquet(TABLES["documents"].file_name).to_pandas()

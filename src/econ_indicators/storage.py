@@ -78,14 +78,16 @@ class Root:
         self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         self.fs.pipe_file(target, data)  # an object store replaces an object whole
 
-    def read_parquet(self, rel: str, columns: Sequence[str] | None = None, filters: Any = None) -> pa.Table:
+    def read_parquet(self, rel: str, columns: Sequence[str] | None = None, filters: Any = None,
+                     dictionary: Sequence[str] = ()) -> pa.Table:
         """Read a Parquet file (only `columns` and the rows `filters` keeps, in pyarrow's filter
-        syntax, when given), naming the file in the error when it is missing."""
+        syntax, when given; the `dictionary` columns dictionary-encoded, so that repeated strings
+        are held once), naming the file in the error when it is missing."""
         if self.is_local:
-            return io.read_parquet(self.local_path(rel), columns, filters)
+            return io.read_parquet(self.local_path(rel), columns, filters, dictionary)
         self._require(rel)
         return pq.read_table(pa.BufferReader(self.read_bytes(rel)), columns=None if columns is None else list(columns),
-                             filters=filters)
+                             filters=filters, read_dictionary=list(dictionary) or None)
 
     def iter_parquet(self, rel: str, batch_rows: int = 65_536,
                      columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
