@@ -141,6 +141,11 @@ def test_one_partition_writes_only_its_part(raw, tmp_path):
     assert _metadata(result, "document_facts")[partition_of(changed)]["extracted"] == 1
     facts = pq.read_table(out / "facts.parquet").to_pandas()
     assert (facts.surface == "1.2%").any() and facts.doc_id.nunique() == 2  # 002 states no figure
+    assert _metadata(result, "indicators")[None]["built"] == "updated"
+    fresh = tmp_path / "fresh"
+    assert _run(raw, fresh, tags=partitions.all_partitions_tags()).success
+    for table in ("facts", "documents", "indicators"):  # kept up to date = built from scratch, byte for byte
+        assert (out / f"{table}.parquet").read_bytes() == (fresh / f"{table}.parquet").read_bytes()
 
 
 def test_a_rerun_without_changes_leaves_every_part_alone(raw, tmp_path):
