@@ -83,8 +83,10 @@ def read_parquet(path: Path, columns: Sequence[str] | None = None, filters: Any 
     `dictionary` columns dictionary-encoded), naming the file in the error when it is missing."""
     if not path.exists():
         raise FileNotFoundError(f"no table at {path}: run `econ-indicators run` first")
-    return pq.read_table(path, columns=None if columns is None else list(columns), filters=filters,
-                         read_dictionary=list(dictionary) or None)
+    names = None if columns is None else list(columns)
+    if filters is None:  # the file reader alone: half the cost of read_table on a small file (cache entries)
+        return pq.ParquetFile(path, read_dictionary=list(dictionary) or None).read(columns=names)
+    return pq.read_table(path, columns=names, filters=filters, read_dictionary=list(dictionary) or None)
 
 
 def output_path(out_dir: Path, table: str) -> Path:
