@@ -1,5 +1,7 @@
 """Combine: the public facts and documents tables rebuilt from the partition parts, in the order
-a single build gives, a window of documents at a time (never the whole table in memory).
+a single build gives, a window of documents at a time (never the whole table in memory); and
+what every combined table shares: the record of the inputs a file was written from, so that an
+unchanged table is not written again, and reading ahead in a thread while writing.
 
 How tables are combined does not change an extracted row, so this module is not part of the
 rules version: changing it never invalidates the extraction cache.
@@ -53,11 +55,7 @@ def merge_windows(table: Table, windows: Iterable[tuple[str, str | None]],
     schema = table.arrow_schema()
     order = [(name, "ascending", "at_end") for name in _ORDERS.get(table.name, table.key)]
     for first, end in windows:
-        pieces = []
-        for name, piece in read(first, end):
-            if not piece.schema.equals(schema, check_metadata=False):
-                raise ValueError(f"{table.name}: part {name!r} was written with another schema; rebuild that partition")
-            pieces.append(piece.cast(schema))
+        pieces = [piece.cast(schema) for _name, piece in read(first, end)]
         if pieces:
             window = pa.concat_tables(pieces)
             yield gather(window, pc.sort_indices(window, sort_keys=order).to_numpy()).combine_chunks()
@@ -80,26 +78,23 @@ class _PartReader:
     def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
         self._batches = batches
         self._rows: list[pa.Table] = []
+        self._last: str | None = None  # doc_id of the last row read so far
 
     def until(self, end: str | None) -> pa.Table:
         """The next rows whose doc_id sorts before `end` (all the rest when None)."""
-        while self._last_doc() is None or end is None or self._last_doc() < end:
+        while end is None or self._last is None or self._last < end:
             batch = next(self._batches, None)
             if batch is None:
                 break
-            self._rows.append(pa.Table.from_batches([batch]))
-        rows = pa.concat_tables(self._rows) if self._rows else None
-        if rows is None:
+            if batch.num_rows:
+                self._rows.append(pa.Table.from_batches([batch]))
+                self._last = batch.column("doc_id")[-1].as_py()
+        if not self._rows:
             return pa.table({})
+        rows = pa.concat_tables(self._rows)
         before = rows.num_rows if end is None else pc.sum(pc.less(rows.column("doc_id"), end)).as_py() or 0
         self._rows = [rows.slice(before)] if before < rows.num_rows else []
         return rows.slice(0, before)
-
-    def _last_doc(self) -> str | None:
-        for rows in reversed(self._rows):
-            if rows.num_rows:
-                return rows.column("doc_id")[-1].as_py()
-        return None
 
 
 def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
@@ -107,23 +102,21 @@ def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
     build gives, a window of documents at a time (each part read once, in order; the next window
     is read while the current one is written); return its number of rows. When the parts are
     those it was last written from, the file is left as it is."""
-    rels = [part_path(table.name, key) for key in partitions if root.exists(part_path(table.name, key))]
-    keys = [rel.rsplit("/", 1)[1].removesuffix(".parquet") for rel in rels]
-    inputs = {rel: digest(root.read_bytes(rel)) for key in keys
-              for rel in dict.fromkeys((part_path(table.name, key), part_path(DOCUMENTS.name, key)))
-              if root.exists(rel)}
+    parts = existing_parts(root, table.name, partitions)
+    per_doc = _rows_per_document(root, table, list(parts))  # first: it names a part lacking its documents part
+    inputs = {rel: digest(root.read_bytes(rel))
+              for rel in {*parts.values(), *(part_path(DOCUMENTS.name, key) for key in parts)}}
     version = code_version("combine", table)
     if built_from(root, table, version) == inputs:
         return root.parquet_rows(table.file_name)
-    per_doc = _rows_per_document(root, table, keys)
     schema = table.arrow_schema()
-    for key, rel in zip(keys, rels, strict=True):
+    for key, rel in parts.items():
         if not root.parquet_schema(rel).equals(schema, check_metadata=False):
             raise ValueError(f"{table.name}: part {key!r} was written with another schema; rebuild that partition")
-    readers = [_PartReader(root.iter_parquet(rel, PART_BATCH_ROWS)) for rel in rels]
+    readers = {key: _PartReader(root.iter_parquet(rel, PART_BATCH_ROWS)) for key, rel in parts.items()}
 
     def read(_first: str, end: str | None) -> Iterator[tuple[str, pa.Table]]:
-        for key, reader in zip(keys, readers, strict=True):
+        for key, reader in readers.items():
             rows = reader.until(end)
             if rows.num_rows:
                 yield key, rows
@@ -194,8 +187,16 @@ def _rows_per_document(root: Root, table: Table, partitions: Sequence[str]) -> d
 
 def part_column(root: Root, table: Table, partitions: Iterable[str], column: str) -> pa.ChunkedArray:
     """One column of a table across the parts that exist for `partitions`."""
-    chunks = [read_part(root, table.name, key, [column]).column(column) for key in partitions
-              if root.exists(part_path(table.name, key))]
+    chunks = [read_part(root, table.name, key, [column]).column(column)
+              for key in existing_parts(root, table.name, partitions)]
     return pa.chunked_array([c for chunk in chunks for c in chunk.chunks], table.arrow_schema().field(column).type)
 
 
+def existing_parts(root: Root, table: str, partitions: Iterable[str]) -> dict[str, str]:
+    """The parts of `table` that exist for `partitions`: partition → path under the root."""
+    return {key: part_path(table, key) for key in partitions if root.exists(part_path(table, key))}
+
+
+def part_key(rel: str) -> str:
+    """The partition a part's path names."""
+    return rel.rsplit("/", 1)[1].removesuffix(".parquet")

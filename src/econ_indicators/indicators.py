@@ -20,8 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .combine import built_from, code_version, digest, gather, read_ahead, stamped
-from .incremental import part_path
+from .combine import built_from, code_version, digest, existing_parts, gather, part_key, read_ahead, stamped
 from .schema import FACTS, INDICATORS
 from .storage import Root
 from .tables import none_last, to_arrow
@@ -105,7 +104,7 @@ def _sorted_lists(lists: pa.ChunkedArray) -> pa.ListArray:
 INDICATOR_BUCKET_FACTS = 50_000  # about how many facts are merged into indicators at a time
 # The leading columns of the indicator key: facts are spread into buckets by these, so that a
 # key never spans two buckets and buckets taken in order give indicators in the table's order.
-_BUCKET_KEY = ("region_code", "region", "year", "metric_id", "unit")
+_BUCKET_KEY = _INDICATOR_KEY[:5]  # region_code, region, year, metric_id, unit
 _NULL = "\x00"
 
 
@@ -215,12 +214,13 @@ def write_indicators(root: Root, partitions: Iterable[str], limit: int = INDICAT
 
     When a few parts changed since the last build, only the key groups of the facts rows that
     changed are merged again; the file written is the one a full build writes (tested)."""
-    rels = {key: part_path(FACTS.name, key) for key in partitions if root.exists(part_path(FACTS.name, key))}
+    rels = existing_parts(root, FACTS.name, partitions)
     digests = {key: digest(root.read_bytes(rel)) for key, rel in rels.items()}
     before = built_from(root, INDICATORS, _version())
     if before == digests:
         return IndicatorsBuild(root.parquet_rows(INDICATORS.file_name), "unchanged", 0)
-    changed = sorted(k for k in rels.keys() | (before or {}).keys() if digests.get(k) != (before or {}).get(k))
+    recorded = before or {}
+    changed = sorted(key for key in rels.keys() | recorded.keys() if digests.get(key) != recorded.get(key))
     copies = _merged_copies(root, changed, before) if before is not None else None
     if copies is None or 2 * len(changed) > len(rels):
         return _rebuild(root, rels, digests, limit)
@@ -228,11 +228,7 @@ def write_indicators(root: Root, partitions: Iterable[str], limit: int = INDICAT
 
 
 def _rebuild(root: Root, rels: Mapping[str, str], digests: Mapping[str, str], limit: int) -> IndicatorsBuild:
-    for key, rel in rels.items():
-        root.write_bytes(_merged_rel(key), root.read_bytes(rel))
-    for rel in root.find(MERGED_DIR):
-        if _partition_of(rel) not in rels:
-            root.remove(rel)
+    _save_copies(root, rels, {*rels, *(part_key(rel) for rel in root.find(MERGED_DIR))})
     rows = _write(root, read_ahead(merged_in_buckets(_parts_batches(root, rels.values()), limit)), digests)
     return IndicatorsBuild(rows, "rebuilt", sum(root.parquet_rows(rel) for rel in rels.values()))
 
@@ -248,20 +244,21 @@ def _update(root: Root, rels: Mapping[str, str], digests: Mapping[str, str], cop
     previous = (batch.cast(INDICATORS.arrow_schema())
                 for batch in root.iter_parquet(INDICATORS.file_name, SPLICE_BATCH_ROWS))
     rows = _write(root, read_ahead(_spliced(previous, fresh, affected)), digests)  # the old file is replaced at the end
-    for key in copies:
+    _save_copies(root, rels, copies.keys())
+    return IndicatorsBuild(rows, "updated", merged)
+
+
+def _save_copies(root: Root, rels: Mapping[str, str], partitions: Iterable[str]) -> None:
+    """Keep a copy of each of these partitions' facts part as merged now; drop the copy of a part gone."""
+    for key in partitions:
         if key in rels:
             root.write_bytes(_merged_rel(key), root.read_bytes(rels[key]))
-        elif root.exists(_merged_rel(key)):
+        else:
             root.remove(_merged_rel(key))
-    return IndicatorsBuild(rows, "updated", merged)
 
 
 def _merged_rel(partition: str) -> str:
     return f"{MERGED_DIR}/{partition}.parquet"
-
-
-def _partition_of(rel: str) -> str:
-    return rel.rsplit("/", 1)[1].removesuffix(".parquet")
 
 
 @lru_cache(maxsize=1)

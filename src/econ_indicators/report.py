@@ -240,6 +240,6 @@ def write_report(out: Root | Path, score: str | None = None) -> str:
         root.write_bytes(f"{REPORT_DIR}/{name}", png)
     for stale in root.find(REPORT_DIR):
         if stale.endswith(".png") and stale.rsplit("/", 1)[-1] not in report.charts:
-            root.fs.rm_file(root.full(stale))
+            root.remove(stale)
     root.write_bytes(f"{REPORT_DIR}/{INDEX}", report.html.encode("utf-8"))
     return root.full(f"{REPORT_DIR}/{INDEX}")
