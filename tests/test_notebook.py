@@ -41,7 +41,8 @@ def test_first_cell_draws_a_chart(executed):
 
 def test_notebook_reads_the_data_root_from_the_environment(executed, samples_dir):
     printed = "".join(o.get("text", "") for cell in executed for o in cell.outputs if o.output_type == "stream")
-    assert f"{len(list(samples_dir.glob('*.txt')))} documents," in printed and "conflicting keys" in printed
+    documents = sum(p.suffix in {".txt", ".md"} for p in samples_dir.iterdir())
+    assert f"{documents} documents," in printed and "conflicting keys" in printed
 
 
 def test_notebook_runs_without_errors_or_warnings(executed):
