@@ -81,7 +81,7 @@ def test_conflict_check_counts_and_has_a_ceiling(facts):
 
 def test_documents_status_check_pairs_failures_with_errors():
     row = {"doc_id": "a", "path": "a.txt", "sha256": "0" * 64, "bytes": 3, "encoding": "utf-8", "title": None,
-           "published": None, "year": None, "region": None, "status": "ok", "error": None, "n_facts": 0}
+           "published": None, "year": None, "region": None, "genre": None, "status": "ok", "error": None, "n_facts": 0}
     good = tables.documents_table([row, {**row, "doc_id": "b", "status": "failed", "error": "empty file"}])
     assert checks.status_consistent(good).passed
     broken = tables.documents_table([row, {**row, "doc_id": "b", "status": "failed"}])
@@ -92,7 +92,7 @@ def test_documents_status_check_pairs_failures_with_errors():
 
 def test_documents_status_check_pairs_damage_with_its_note():
     row = {"doc_id": "a", "path": "a.txt", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8", "title": None,
-           "published": None, "year": None, "region": None, "status": "ok", "error": None, "n_facts": 0}
+           "published": None, "year": None, "region": None, "genre": None, "status": "ok", "error": None, "n_facts": 0}
     damaged = {**row, "doc_id": "b", "status": "damaged", "error": "1 undecodable byte replaced by U+FFFD"}
     outcome = checks.status_consistent(tables.documents_table([row, damaged]))
     assert outcome.passed and "1 damaged" in outcome.description

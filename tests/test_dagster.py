@@ -205,7 +205,8 @@ def _broken_tables() -> dict[str, pa.Table]:
     facts = tables.facts_table([fact, {**fact, "unit": "furlong"}, {**fact, "value": 1e20}])
     indicators = indicators_table([fact, {**fact, "value": 2.0}, {**fact, "unit": "furlong"}])
     doc = {"doc_id": "a", "path": "a.txt", "sha256": "0" * 64, "bytes": 1, "encoding": None, "title": None,
-           "published": None, "year": None, "region": None, "status": "failed", "error": None, "n_facts": 0}
+           "published": None, "year": None, "region": None,
+           "genre": None, "status": "failed", "error": None, "n_facts": 0}
     documents = tables.documents_table([doc, doc])
     extra = pa.array(["x"] * 3)
     return {FACTS.name: facts.append_column("extra", extra),

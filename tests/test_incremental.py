@@ -239,7 +239,8 @@ def _fact_row(doc_id: str, start: int) -> dict:
 
 def _document_row(doc_id: str, n_facts: int) -> dict:
     return {"doc_id": doc_id, "path": f"{doc_id}.txt", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8",
-            "title": None, "published": None, "year": None, "region": None, "status": "ok", "error": None,
+            "title": None, "published": None, "year": None, "region": None,
+           "genre": None, "status": "ok", "error": None,
             "n_facts": n_facts}
 
 

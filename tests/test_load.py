@@ -33,7 +33,8 @@ def root(tmp_path) -> Path:
     write_parquet(facts_table(FACTS), output_path(tmp_path, "facts"))
     write_parquet(indicators_table(FACTS), output_path(tmp_path, "indicators"))
     doc = {"doc_id": "d1", "path": "d1.txt", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8", "title": None,
-           "published": None, "year": None, "region": "西安市", "status": "ok", "error": None, "n_facts": 5}
+           "published": None, "year": None, "region": "西安市",
+           "genre": None, "status": "ok", "error": None, "n_facts": 5}
     write_parquet(documents_table([doc]), output_path(tmp_path, "documents"))
     return tmp_path
 

@@ -31,7 +31,8 @@ def _fact(fid, doc, value, unit="CNY", kind="level", region="西安市", year=20
 
 def _doc(doc_id, status="ok", error=None):
     return {"doc_id": doc_id, "path": f"{doc_id}.txt", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8",
-            "title": None, "published": None, "year": None, "region": None, "status": status, "error": error,
+            "title": None, "published": None, "year": None, "region": None,
+           "genre": None, "status": status, "error": error,
             "n_facts": 0}
 
 

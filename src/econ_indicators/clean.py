@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 
 import numpy as np
@@ -207,8 +207,8 @@ def _running(line: str) -> bool:
             and not _NUMBER_CELL.match(line))
 
 
-def _line_edits(text: str) -> list[Edit]:
-    """Drop furniture lines and join lines broken inside a paragraph or across a page."""
+def _line_edits(text: str, wrapped: bool = True) -> list[Edit]:
+    """Drop furniture lines and, in `wrapped` text, join lines broken inside a paragraph or across a page."""
     raw_lines, starts = _split_lines(text)
     lines = [ln.strip() for ln in raw_lines]
     removed = _removed_lines(text, [_ANY_SPACE.sub("", ln) for ln in lines], starts)
@@ -226,7 +226,7 @@ def _line_edits(text: str) -> list[Edit]:
         if prev is not None:
             gap_start = starts[prev] + len(raw_lines[prev].rstrip())
             gap_end = starts[i] + (len(raw_lines[i]) - len(raw_lines[i].lstrip()))
-            if _joins(lines[prev], widths[prev], line, wrap):
+            if wrapped and _joins(lines[prev], widths[prev], line, wrap):
                 replacement = " " if _needs_space(lines[prev], line) else ""
             else:
                 replacement = "\n\n" if blank else "\n"
@@ -259,6 +259,38 @@ def _merge(edits: list[Edit]) -> list[Edit]:
         else:
             merged.append((start, end, rep))
     return merged
+
+
+_FRONT_MATTER = regex.compile(r"\A\ufeff?\s*---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", regex.DOTALL)
+_FRONT_TITLE = regex.compile(r"^title:[ \t]*(?P<q>['\"]?)(?P<title>.*?)(?P=q)[ \t]*$", regex.MULTILINE)
+_BLOCK_TAGS = ("address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|"
+               "main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul")
+_INLINE_TAGS = ("a|abbr|b|big|cite|code|em|font|i|img|small|span|strong|sub|sup|u")
+_TAG = regex.compile(rf"<(?P<close>/?)(?:(?P<block>{_BLOCK_TAGS})|{_INLINE_TAGS})\b[^<>]*>", regex.IGNORECASE)
+_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
+_ENTITY = regex.compile("|".join(_ENTITIES))
+
+
+def _markup_edits(text: str) -> list[Edit]:
+    """Markdown front matter down to its title line, inline HTML tags out (a block tag ends a
+    line), the common entities decoded: a Markdown page reads like the page it shows."""
+    edits: list[Edit] = []
+    front = _FRONT_MATTER.match(text)
+    if front:
+        title = _FRONT_TITLE.search(front.group("body"))
+        if title:
+            offset = front.start("body")
+            edits.append((0, offset + title.start("title"), ""))
+            edits.append((offset + title.end("title"), front.end(), "\n"))
+        else:
+            edits.append((0, front.end(), ""))
+    start = front.end() if front else 0
+    for m in _TAG.finditer(text, start):
+        edits.append((m.start(), m.end(), "\n" if m.group("block") else ""))
+    for m in _ENTITY.finditer(text, start):
+        edits.append((m.start(), m.end(), _ENTITIES[m.group()]))
+    edits.sort()
+    return edits
 
 
 _SPACES = regex.compile(r"[ \t]+")
@@ -300,7 +332,11 @@ def clean(raw: str) -> CleanText:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     index = _crlf_index(raw)
     text = _TO_NARROW.sub(_narrowed, text)
-    for make_edits in (_footnote_edits, _line_edits, _space_edits):
+    markup = _markup_edits(text)
+    text, step = apply_edits(text, markup)
+    index = index[step]
+    wrapped = not markup  # a page's markup gives its line breaks: none of them is a wrap
+    for make_edits in (_footnote_edits, partial(_line_edits, wrapped=wrapped), _space_edits):
         text, step = apply_edits(text, make_edits(text))
         index = index[step]
     text, step = _trim(text)

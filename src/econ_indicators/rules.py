@@ -1,4 +1,5 @@
-"""Rules that are data: loaders for the files in `econ_indicators/data/` and their version."""
+"""Rules that are data: loaders for the files in `econ_indicators/data/` and their version (a
+hash of every data file and of the extraction code, modules and subpackages alike)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ import io
 from functools import lru_cache
 from importlib import resources
 
-DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
-              "region_names.csv", "table_headers.csv", "plan_periods.csv", "periods.csv", "metrics.csv",
-              "html_noise.txt", "page_markers.txt")
 # The code whose change can change an extracted row (reading, cleaning, extraction, columns, cache).
 EXTRACTION_MODULES = ("ingest", "clean", "numbers", "units", "quantities", "flat_tables", "gazetteer", "attribution",
                       "metrics", "extract", "tables", "schema", "incremental")
@@ -41,8 +39,13 @@ def rules_version() -> str:
     """A short hash of every rule file and the extraction code: changes when any rule changes."""
     digest = hashlib.sha256()
     package = resources.files("econ_indicators")
-    for name in DATA_FILES:
-        digest.update(read_text(name).encode())
+    data = package.joinpath("data")
+    for name in sorted(p.name for p in data.iterdir() if p.name.endswith((".csv", ".txt"))):
+        digest.update(name.encode() + b"\0" + read_text(name).encode())
     for module in EXTRACTION_MODULES:
-        digest.update(package.joinpath(f"{module}.py").read_bytes())
+        source = package.joinpath(f"{module}.py")
+        files = [source] if source.is_file() else sorted(package.joinpath(module).iterdir(), key=lambda p: p.name)
+        for path in files:
+            if path.name.endswith(".py"):
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

@@ -145,6 +145,9 @@ INDICATORS = Table(
     ),
 )
 
+GENRE = Column("genre", _STR, "What kind of text it is: work_report, budget_report, communique, "
+               "periodic_release, speech or news (null when no cue says).", example="communique")
+
 DOCUMENTS = Table(
     name="documents",
     description="One row per raw file: what was read, how, and any error.",
@@ -157,6 +160,7 @@ DOCUMENTS = Table(
         Column("year", pa.int16(), "Year that figures without a year of their own refer to.", "year",
                example="2025"),
         Column("region", _STR, "The document's own region (what 全市/我市 refer to).", example="西安市"),
+        GENRE,
         Column("status", _STR, "ok | damaged | failed. damaged: read with repairs (bytes no encoding reads "
                "replaced by U+FFFD, segments in another encoding); the facts of the text read are kept.",
                nullable=False, example="ok"),
@@ -197,6 +201,7 @@ CLEAN_TEXTS = Table(
         Column("year", pa.int16(), "The year most figures of the document refer to.", "year", example="2025"),
         Column("region", _STR, "The document's own region.", example="西安市"),
         Column("region_code", _STR, "6-digit code of the document's own region.", example="610100"),
+        GENRE,
         Column("error", _STR, "Why cleaning failed.", example="cleaning failed: ValueError: ..."),
     ),
 )
