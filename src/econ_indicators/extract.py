@@ -90,7 +90,7 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
         s_start, s_end = sentences.span_at(q.start)
         sentence = text[s_start:s_end]
         inherited = (previous[1], previous[2] - s_start) if previous[0] == s_start and previous[1] else None
-        region = regions.region_of(Site(s_start, q.start, paragraph))
+        region = regions.region_of(Site(s_start, q.start, paragraph, q.unit == "rank"))
         attr = attribute(q, sentence, q.start - s_start, ctx, inherited, region, sections.at(q.start))
         previous = (s_start, attr, q.end)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)

@@ -98,8 +98,8 @@ def _label(q: Quantity, sentence: str, offset: int, clause: str, after: str, ind
     if item:
         return item
     label = metric_label(clause)
-    if q.unit in COUNT_UNITS and needs_thing_counted(label):
-        label = counted_label(label, after)
+    if q.unit in COUNT_UNITS or (needs_thing_counted(label) and after.startswith("的")):
+        label = counted_label(label, after.removeprefix("的"))
     if previous is not None and previous[0].metric and generic(label) and q.unit in ("rank", "%", "pct_point"):
         return (previous[0].metric + (label or ""))[-MAX_METRIC:]
     return label or (previous[0].metric if previous else None)

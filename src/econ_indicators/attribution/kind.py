@@ -45,7 +45,7 @@ def change_sign(near: str) -> int | None:
     for word, sign in change:
         if near.endswith(word):
             head = near[: -len(word)]
-            if any(head.endswith(before) for before in _reversing().get(word, ())):
+            if any(before in head for before in _reversing().get(word, ())):
                 return -sign
             return sign
     return None
@@ -63,12 +63,25 @@ def figure_kind(q: Quantity, clause_before: str) -> tuple[str, int]:
             return "change", sign
     if q.value is not None and q.value < 0:
         return "change", 1  # "采矿业-2.3%": a signed figure is a change
+    cut = _leading_cut(clause_before)
+    if cut:
+        return "change", -1
     for kind in ("target", "standard"):
         if any(w in clause_before for w in others[kind]):
             return kind, 1
     if q.unit == "%" and any(w in clause_before for w in others["share"]):
         return "share", 1
     return "level", 1
+
+
+_LEAD_ADVERBS = regex.compile(r"^(?:继续|持续|累计|共|平均|全年|再)+")
+
+
+def _leading_cut(clause_before: str) -> bool:
+    """"压减资金42.6亿元", "减量约50平方公里": a clause led by a word for a cut is a fall."""
+    change, _ = _words_of_kinds()
+    lead = _LEAD_ADVERBS.sub("", clause_before.strip())
+    return any(sign < 0 and len(word) >= 2 and lead.startswith(word) for word, sign in change)
 
 
 def in_scope_mode(kind: str, mode: str | None) -> str:

@@ -16,10 +16,12 @@ from .time import comparison_base
 
 _MAJOR_BREAK = regex.compile(r"[，,。；;：:！？!?\n]")
 _OWN_VALUE = regex.compile(r"^[^，,。；;\d]{0,8}?(?:的|（|\()\s*$")  # 高于全国（3.8%）, 广东省同期的2%
-_LED_LIST = regex.compile(r"^\s*等")  # 洛阳等10个国家物流枢纽: a count over the enclosing region
+_LED_LIST = regex.compile(r"^\s*(?:等|这)")  # 洛阳等10个, 长春这10个: a count over the enclosing region
+_RANK_VERB = regex.compile(r"居|排|列|保持|跃升|上升|升至")  # 成都位居第三: the place before the verb is ranked
 _ENUMERATION_GAP = regex.compile(r"^[、和及与\s]*$")
 _WORD_BEFORE_SHORT_NAME = "的在和与及、，,。；;：:（(“\"省市州县区盟旗"
 _SHORT_NAME = 2  # full names this short (范县) must start a word: 示范县 is not 范县
+_FULL_NAME_ENDS = "县区市旗"
 _MASKED_PLACE = regex.compile(r"(?<![A-Za-z])X(?:省|市|县|区|州|镇|乡)")  # the text hides the place: no guess
 DOMINANT_SHARE = 0.4  # a document whose main place has less of its place mentions compares places
 
@@ -38,7 +40,8 @@ def place_mentions(places: Gazetteer, text: str, within: str | None) -> list[Men
     for m in places.mentions(text, within):
         if suffixes.match(text, m.end):
             continue
-        if m.end - m.start <= _SHORT_NAME and m.start > 0 and not _word_starts(text, m.start):
+        if (m.end - m.start <= _SHORT_NAME and text[m.end - 1] in _FULL_NAME_ENDS and m.start > 0
+                and not _word_starts(text, m.start)):
             continue
         found.append(m)
     return found
@@ -56,6 +59,7 @@ class Site:
     sentence_start: int
     start: int
     paragraph_start: int
+    rank: bool = False  # a rank: a place right before it is the set ranked in (保持山东省第1位)
 
 
 class RegionReader:
@@ -66,7 +70,7 @@ class RegionReader:
         self.compares = compares_places
         self.mentions = place_mentions(places, text, region_code)
         self._starts = [m.start for m in self.mentions]
-        self.topic: str | None = None
+        self.topic: tuple[int, str] | None = None  # (paragraph start, region) of the last subject
 
     def _between(self, start: int, end: int) -> list[Mention]:
         lo, hi = bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end)
@@ -78,18 +82,18 @@ class RegionReader:
         if _MASKED_PLACE.search(text, site.sentence_start, site.start):
             return None
         clause_start = _clause_start(text, site.sentence_start, site.start)
-        own = self._clause_region(clause_start, site.start)
+        own = self._clause_region(clause_start, site.start, site.rank)
         if own == "":
-            return self._fallback(site)
+            return self.region_code
         if own is None:
             own = self._subject(site.sentence_start, clause_start)
         if own is not None:
             if self.compares:
-                self.topic = own
+                self.topic = (site.paragraph_start, own)
             return own
         return self._fallback(site)
 
-    def _clause_region(self, clause_start: int, start: int) -> str | None:
+    def _clause_region(self, clause_start: int, start: int, rank: bool = False) -> str | None:
         """The place the clause names before the figure; "" when the figure counts a list led by
         places (洛阳等10个), which is about the enclosing region. A comparison base (高于全国) is
         skipped unless the figure is its own value (高于全国（3.8%）)."""
@@ -99,6 +103,8 @@ class RegionReader:
             gap = self.text[m.end:start]
             if i == len(mentions) - 1 and _LED_LIST.match(gap):
                 return ""
+            if rank and not _RANK_VERB.search(gap):
+                continue
             if not comparison_base(self.text, m.start) or _OWN_VALUE.match(gap):
                 return m.code
         return None
@@ -114,8 +120,8 @@ class RegionReader:
         return None
 
     def _fallback(self, site: Site) -> str | None:
-        if self.compares and self.topic:
-            return self.topic
+        if self.compares and self.topic and self.topic[0] == site.paragraph_start:
+            return self.topic[1]
         if self.region_code:
             speaker = speaker_region(self.places, self.mentions, self.text, site.paragraph_start, self.region_code)
             if speaker:
