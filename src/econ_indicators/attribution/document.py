@@ -86,13 +86,35 @@ def _meta_text(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
+_TITLE_WORDS = ("报告", "公报", "讲话", "通知", "意见", "纲要", "分析", "情况", "通报", "决定", "规划", "方案")
+_SITE_SUFFIX = regex.compile(r"\s*[_|｜]\s*")
+_CONTINUED = "和及与的、"  # a title line ending with one of these goes on on the next line
+_TITLE_END = regex.compile(r"(?:公报|报告)(?=.)|(?=索引号|文号|主题分类|发布机构|成文日期)")
+_YEAR_MARK = regex.compile(r"(?:19|20)\d\d")
+_SENTENCE_END = "。，,；;！？!?"
+
+
 def _first_title_line(head: str) -> str | None:
-    """The first line that can be a title: of title length, with Chinese, not a label or markup."""
-    for line in head.splitlines():
-        line = line.strip()
-        if MIN_TITLE <= len(line) <= MAX_TITLE and _HAN.search(line) and not _NOT_TITLE.match(line):
-            return line
-    return None
+    """The title among the first lines: of the lines of title length, with Chinese, not a label,
+    a subtitle (——…), a sentence or markup, the first with a title word (公报, 报告, 讲话) and a
+    year, else the first with a title word, else the first. A site name after '_' or '|' is cut
+    off, and so is what follows the first 公报/报告 (a PDF line that runs on into the issuer)."""
+    lines = [ln.strip() for ln in head.splitlines()]
+    candidates = []
+    for i, line in enumerate(lines):
+        line = _SITE_SUFFIX.split(line, 1)[0] if not _SITE_SUFFIX.match(line) else line
+        if line and line[-1] in _CONTINUED and i + 1 < len(lines):
+            line += lines[i + 1]
+        if (MIN_TITLE <= len(line) <= MAX_TITLE and _HAN.search(line) and not _NOT_TITLE.match(line)
+                and not line.startswith(("——", "原标题")) and line[-1] not in _SENTENCE_END):
+            candidates.append(line)
+    titled = [c for c in candidates if any(w in c for w in _TITLE_WORDS)]
+    dated = next((c for c in titled if _YEAR_MARK.search(c)), None)
+    title = dated or next(iter(titled), None) or next(iter(candidates), None)
+    if title is None:
+        return None
+    cut = _TITLE_END.search(title)
+    return title[:cut.end()] if cut else title
 
 
 def _meta_date(value: object) -> dt.date | None:
