@@ -159,3 +159,109 @@ def test_a_hidden_place_gets_no_region():
 
     text = "西安市统计公报。西安市全年生产总值1.3万亿元。X县全年生产总值300亿元。"
     assert [r["region"] for r in extract_document("d", text)] == ["西安市", None]
+
+
+# --- rules of the document-structure stage -------------------------------------------------
+
+from econ_indicators.attribution import Scope  # noqa: E402
+from econ_indicators.attribution.metric import counted_label, list_items  # noqa: E402
+from econ_indicators.attribution.time import comparison_base, written_year  # noqa: E402
+from econ_indicators.extract import extract_document  # noqa: E402
+
+MIDYEAR = DocumentContext(title="t", published=dt.date(2026, 7, 27), year=2026)
+
+
+@pytest.mark.parametrize("before, year", [
+    ("比上年增长", 2026),  # a comparison base, not the figure's year
+    ("与2020年相比增长", 2026),
+    ("较2020年实现翻番，达到", 2026),
+    ("按2020年价格计算，总量", 2026),
+    ("去年全年产值", 2025),
+    ("从2020年的", 2020),  # a start value with its own year
+])
+def test_a_comparison_base_is_not_the_figures_year(before, year):
+    assert figure_year(before, MIDYEAR) == year
+
+
+def test_comparison_base_words():
+    assert comparison_base("高于全国", 2) and comparison_base("占全省", 1) and not comparison_base("全省", 0)
+    assert written_year("较2020年", MIDYEAR) is None
+
+
+def test_the_start_of_a_change_is_the_year_before_its_scope():
+    one_year = Scope(2025, "result")
+    plan = Scope(2025, "result", (2021, 2025))
+    assert figure_year("绿色出行比例从", MIDYEAR, "share", one_year, "提升至76.5%") == 2024
+    assert figure_year("城镇化率从", MIDYEAR, "share", plan, "提高到60.2%") == 2020
+    assert figure_year("城镇化率达", MIDYEAR, "share", plan, "，") == 2025
+
+
+@pytest.mark.parametrize("clause, kind, sign", [
+    ("降幅比一季度收窄", "change", 1),
+    ("降幅收窄", "change", 1),
+    ("增幅收窄", "change", -1),
+    ("粮食减产", "change", -1),
+    ("继续压减资金", "change", -1),
+    ("城乡建设用地规模减量", "change", -1),
+    ("与深圳的差距缩小到", "level", 1),  # the gap reached, not a change
+    ("出行比例提升至", "share", 1),
+    ("同增", "change", 1),
+])
+def test_kind_and_sign_of_changes(clause, kind, sign):
+    assert figure_kind(_q(), clause) == (kind, sign)
+
+
+def test_labels_carry_no_markup_and_no_numbers():
+    assert metric_label('</font>地区生产总值') == "地区生产总值"
+    assert metric_label("城镇化率37.2%和") == "城镇化率"
+
+
+def test_a_count_takes_the_thing_counted():
+    assert counted_label("开通", "地铁新线、新增运营里程") == "开通地铁新线"
+    assert counted_label(None, "家庭养老床位") == "家庭养老床位"
+    assert counted_label("新增", "，") == "新增"
+
+
+@pytest.mark.parametrize("segment, items", [
+    ("解决率、满意率", ["解决率", "满意率"]),
+    ("入园率和普惠率", ["入园率", "普惠率"]),
+    ("钢材、水泥、玻璃产量", ["钢材", "水泥", "玻璃产量"]),
+    ("工业增加值", []),
+])
+def test_list_items(segment, items):
+    assert list_items(segment) == items
+
+
+def _facts(text: str) -> dict[str, dict]:
+    return {f["surface"]: f for f in extract_document("d", text)}
+
+
+def test_list_items_name_their_values_and_a_rank_its_indicator():
+    facts = _facts("某省统计公报\n全年，诉求解决率、满意率分别达97.3%和97.7%。全省生产总值增长6.1%，增速居全国第3位。")
+    assert facts["97.3%"]["metric"] == "诉求解决率" and facts["97.7%"]["metric"] == "满意率"
+    assert "生产总值" in facts["第3位"]["metric"]
+
+
+HENAN = "2026年河南省政府工作报告\n河南省经济平稳。河南全省上下齐心。"
+
+
+@pytest.mark.parametrize("sentence, surface, region", [
+    ("加快洛阳等10个国家物流枢纽建设。", "10个", "河南省"),  # a list led by a city counts province-wide
+    ("加快建设国家乡村振兴示范县，建成35个先导区。", "35个", "河南省"),  # 示范县 is not 范县
+    ("郑州生产总值增长5.5%。", "5.5%", "郑州市"),
+    ("全省增长5%，高于全国（4.6%）。", "4.6%", "全国"),
+    ("全省增长5%，高于全国0.4个百分点。", "0.4个百分点", "河南省"),  # the gap is the province's
+    ("外贸进出口占全国的3.5%。", "3.5%", "河南省"),  # the nation is the denominator
+    ("郑州、洛阳分别增长6.1%、5.2%。", "5.2%", "洛阳市"),
+    ("南阳生产总值连续三年保持全省第2位。", "第2位", "南阳市"),
+])
+def test_a_figure_takes_its_own_clause_or_subject_place(sentence, surface, region):
+    assert _facts(HENAN + sentence)[surface]["region"] == region
+
+
+def test_places_compared_in_a_text_scope_their_own_clauses():
+    text = ("三城上半年经济数据\n深圳上半年GDP增长3%，广州增长4%。成都增长13.1%。\n"
+            "杭州上半年GDP为8646亿元。两年平均增长7.0%。\n目前，15个城市中，有14个公布了数据。")
+    facts = _facts(text)
+    assert [facts[s]["region"] for s in ("3%", "4%", "13.1%", "7.0%")] == ["深圳市", "广州市", "成都市", "杭州市"]
+    assert facts["14个"]["region"] == "全国"  # the cities' common parent

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -24,11 +25,13 @@ from .attribution import (
     document_context,
     front_matter,
     main_region,
+    metric_label,
 )
 from .clean import CleanText, Sentences, clean
 from .gazetteer import gazetteer
 from .ingest import RawDocument, failure_reason
-from .quantities import find_quantities
+from .metrics import metric_id
+from .quantities import Quantity, find_quantities
 
 Row = dict[str, Any]
 Progress = Callable[[str], None]
@@ -92,6 +95,7 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
         inherited = (previous[1], previous[2] - s_start) if previous[0] == s_start and previous[1] else None
         region = regions.region_of(Site(s_start, q.start, paragraph, q.unit == "rank"))
         attr = attribute(q, sentence, q.start - s_start, ctx, inherited, region, sections.at(q.start))
+        attr = _listed_region(regions, attr, s_start, q)
         previous = (s_start, attr, q.end)
         raw_start, raw_end = cleaned.raw_span(q.start, q.end)
         rows.append({
@@ -104,6 +108,17 @@ def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list
             "sentence": sentence.strip(), "char_start": raw_start, "char_end": raw_end,
         })
     return rows
+
+
+def _listed_region(regions: RegionReader, attr: Attribution, sentence_start: int, q: Quantity) -> Attribution:
+    """A figure of a list led by places (A市、B县分别增长x、y) takes its place and their shared metric."""
+    listed = regions.list_region(sentence_start, q.start, attr.list_index)
+    if listed is None:
+        return attr
+    code, measured = listed
+    metric = metric_label(measured) or attr.metric
+    return replace(attr, region=gazetteer().name(code), region_code=code, metric=metric,
+                   metric_id=metric_id(metric, attr.kind, q.unit))
 
 
 def _signed(value: float | None, sign: int) -> float | None:

@@ -23,6 +23,7 @@ _WORD_BEFORE_SHORT_NAME = "的在和与及、，,。；;：:（(“\"省市州�
 _SHORT_NAME = 2  # full names this short (范县) must start a word: 示范县 is not 范县
 _FULL_NAME_ENDS = "县区市旗"
 _MASKED_PLACE = regex.compile(r"(?<![A-Za-z])X(?:省|市|县|区|州|镇|乡)")  # the text hides the place: no guess
+_SHARE_OF = "占"  # 占全国的3.5%: the place after it is the whole the figure is a share of
 DOMINANT_SHARE = 0.4  # a document whose main place has less of its place mentions compares places
 
 
@@ -105,8 +106,10 @@ class RegionReader:
                 return ""
             if rank and not _RANK_VERB.search(gap):
                 continue
-            if not comparison_base(self.text, m.start) or _OWN_VALUE.match(gap):
+            if not comparison_base(self.text, m.start):
                 return m.code
+            if _OWN_VALUE.match(gap) and not self.text.endswith(_SHARE_OF, 0, m.start):
+                return m.code  # 高于全国（3.8%）: the nation's own figure; 占全国的3.5%: a share of it
         return None
 
     def _subject(self, sentence_start: int, clause_start: int) -> str | None:
@@ -118,6 +121,21 @@ class RegionReader:
                 continue
             return m.code
         return None
+
+    def list_region(self, sentence_start: int, start: int, index: int) -> tuple[str, str] | None:
+        """(region code, what is measured) of the `index`-th figure of a list led by a list of
+        places and 分别 (阿图什市、阿合奇县工业增加值分别增长10.6%、131.9%: 131.9% is 阿合奇县's
+        工业增加值), or None when the figure's list is not led so."""
+        at = self.text.rfind("分别", sentence_start, start)
+        if at < 0:
+            return None
+        places = self._between(_clause_start(self.text, sentence_start, at), at)
+        if len(places) < 2 or index >= len(places):
+            return None
+        gaps = (self.text[a.end:b.start] for a, b in zip(places, places[1:], strict=False))
+        if not all(_ENUMERATION_GAP.match(g) for g in gaps):
+            return None
+        return places[index].code, self.text[places[-1].end:at]
 
     def _fallback(self, site: Site) -> str | None:
         if self.compares and self.topic and self.topic[0] == site.paragraph_start:
@@ -142,21 +160,19 @@ def _owns_figure(after: str) -> bool:
 
 
 def main_region(places: Gazetteer, text: str, title: str | None) -> tuple[str | None, bool]:
-    """The region a document is about, and whether it compares places: when its most mentioned
-    place has under DOMINANT_SHARE of the mentions of places of its level, the document is about
-    their common parent (全国 when they lie in several provinces)."""
+    """The region a document is about, and whether it compares places: when three or more places
+    of one level are named and the most mentioned has under DOMINANT_SHARE of their mentions,
+    the document is about their common parent (全国 when they lie in several provinces)."""
     code = places.main_region(text, title)
-    if code is None:
-        return None, False
-    counts = Counter(m.code for m in place_mentions(places, text, None) if m.code != NATION)
-    peers = Counter()
-    level = places.level(code)
-    for c, n in counts.items():
-        lineage = places.lineage(c)
-        if len(lineage) >= level:
-            peers[lineage[len(lineage) - level]] += n
+    level = places.level(code) if code else 2
+    peers: Counter[str] = Counter()
+    for m in place_mentions(places, text, None):
+        lineage = places.lineage(m.code)
+        if m.code != NATION and len(lineage) >= level:
+            peers[lineage[len(lineage) - level]] += 1
     total = sum(peers.values())
-    if len(peers) < 3 or not total or peers[code] >= DOMINANT_SHARE * total:
+    top = peers[code] if code else max(peers.values(), default=0)
+    if len(peers) < 3 or top >= DOMINANT_SHARE * total:
         return code, False
     return _common_parent(places, [c for c, _ in peers.most_common(3)]), True
 
