@@ -265,3 +265,9 @@ def test_places_compared_in_a_text_scope_their_own_clauses():
     facts = _facts(text)
     assert [facts[s]["region"] for s in ("3%", "4%", "13.1%", "7.0%")] == ["深圳市", "广州市", "成都市", "杭州市"]
     assert facts["14个"]["region"] == "全国"  # the cities' common parent
+
+
+def test_a_generic_label_is_about_the_sentences_indicator():
+    facts = _facts("某省外贸\n1-8月，全省外贸进出口值3287.8亿元，同增17.1%，占全国的13.3%；两年平均增长9.1%。")
+    assert all("外贸进出口" in facts[s]["metric"] for s in ("17.1%", "13.3%"))
+    assert facts["9.1%"]["metric"] == "两年平均"  # a new sentence names its own

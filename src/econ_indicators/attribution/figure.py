@@ -42,6 +42,7 @@ class Attribution:
     metric_id: str | None = None
     period: str | None = None
     list_index: int = 0  # its place in a list of figures (分别为2.39%、28.56%): 0 for the first
+    subject: str | None = None  # the indicator its sentence speaks of, which a generic label takes
 
 
 def _segment_before(sentence: str, offset: int) -> str:
@@ -73,7 +74,7 @@ def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
     else:
         kind, sign = figure_kind(q, clause)
     kind = in_scope_mode(kind, scope.mode)
-    metric = q.label or _label(q, sentence, offset, clause, after, index, previous)
+    metric, subject = (q.label, q.label) if q.label else _label(q, sentence, offset, clause, after, index, previous)
     value = q.value * sign if q.value is not None else None
     return Attribution(
         region=gazetteer().name(region_code) if region_code else None,
@@ -86,23 +87,26 @@ def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
         metric_id=metric_id(metric, kind, q.unit),
         period=figure_period(sentence[:offset]),
         list_index=index,
+        subject=subject,
     )
 
 
 def _label(q: Quantity, sentence: str, offset: int, clause: str, after: str, index: int,
-           previous: tuple[Attribution, int] | None) -> str | None:
-    """The figure's metric: the n-th item of the list before 分别, else its clause (with the thing
-    counted after a count), else the previous figure's; a generic label (增速居全国第3位) is the
-    previous figure's indicator."""
+           previous: tuple[Attribution, int] | None) -> tuple[str | None, str | None]:
+    """The figure's metric and the indicator its sentence speaks of: the n-th item of the list
+    before 分别, else its clause (with the thing counted after a count), else the previous
+    figure's; a generic label (同增, 占GDP的, 增速居全国) is about the sentence's indicator."""
     item = _list_item(sentence, offset, clause, index)
     if item:
-        return item
+        return item, item
     label = metric_label(clause)
     if q.unit in COUNT_UNITS or (needs_thing_counted(label) and after.startswith("的")):
         label = counted_label(label, after.removeprefix("的"))
-    if previous is not None and previous[0].metric and generic(label) and q.unit in ("rank", "%", "pct_point"):
-        return (previous[0].metric + (label or ""))[-MAX_METRIC:]
-    return label or (previous[0].metric if previous else None)
+    subject = previous[0].subject or previous[0].metric if previous is not None else None
+    if subject and generic(label):
+        combined = subject + (label or "")
+        return (combined if len(combined) <= MAX_METRIC else subject), subject
+    return label or subject, label or subject
 
 
 def _list_item(sentence: str, offset: int, clause: str, index: int) -> str | None:

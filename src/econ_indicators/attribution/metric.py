@@ -19,7 +19,8 @@ COUNT_UNITS = frozenset({"item", "place", "enterprise", "household", "project", 
                          "tree", "vehicle", "session", "count"})
 _NOUN_AFTER = regex.compile(r"[^，,。；;：:！？、（）()\n\d%]{1,16}")
 _SHORT = 2  # a label of this length or less says only the verb (新增, 开通): the counted noun completes it
-_GENERIC = regex.compile(r"^(?:增速|增幅|总量|规模|占比|比重|排名|位次|居|位居|列|分别|分列|增长|同比增长)")
+_GENERIC = regex.compile(r"^(?:增速|增幅|总量|规模|占比|比重|排名|位次|居|位居|列|分别|分列|增长|同比|同增|同降|占|"
+                         r"两年平均|高于|低于|比|较|拉动|提高|下降)")
 _AND = regex.compile(r"[和及与]")
 
 
@@ -74,7 +75,8 @@ def needs_thing_counted(label: str | None) -> bool:
 
 
 def generic(label: str | None) -> bool:
-    """A label that names no indicator of its own (增速居全国, 占比): the one before it does."""
+    """A label that names no indicator of its own (增速居全国, 同增, 占GDP的, 两年平均): the one
+    the sentence's figure before it names does."""
     return label is None or bool(_GENERIC.match(label))
 
 
