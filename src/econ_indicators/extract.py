@@ -7,7 +7,6 @@ is recorded on its row; it never stops the batch.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -24,7 +23,6 @@ from .attribution import (
     attribute,
     document_context,
     front_matter,
-    main_region,
     metric_label,
 )
 from .clean import CleanText, Sentences, clean
@@ -52,10 +50,18 @@ def raw_row(doc: RawDocument) -> Row:
             "encoding": doc.encoding, "text": doc.text, "error": doc.error, "damage": doc.damage}
 
 
+def read_text_context(raw_text: str) -> tuple[CleanText, DocumentContext]:
+    """Clean one text and read what it says about itself (front matter, title, date, region…)."""
+    cleaned = clean(raw_text)
+    return cleaned, document_context(cleaned.text, front_matter(raw_text))
+
+
 def clean_document(doc_id: str, raw_text: str) -> Row:
     """Clean one text and read its document-level context into a clean_texts row."""
-    cleaned = clean(raw_text)
-    ctx = document_context(cleaned.text, front_matter(raw_text))
+    return _clean_row(doc_id, *read_text_context(raw_text))
+
+
+def _clean_row(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> Row:
     return {
         "doc_id": doc_id, "text": cleaned.text,
         "raw_index": cleaned.raw_index.astype(np.int32).tobytes(),
@@ -69,21 +75,13 @@ def _clean_failure(doc_id: str, exc: Exception) -> Row:
             "region": None, "region_code": None, "genre": None, "error": failure_reason("cleaning", exc)}
 
 
-def _context(row: Row) -> DocumentContext:
-    published = row["published"]
-    if isinstance(published, dt.datetime):
-        published = published.date()
-    return DocumentContext(row["title"], published, row["year"], row["region"], row["region_code"], row.get("genre"))
-
-
 def extract_facts(doc_id: str, cleaned: CleanText, ctx: DocumentContext) -> list[Row]:
     """Every figure of a clean text as a facts row (offsets into the raw text)."""
     text = cleaned.text
     sentences = Sentences.split(text)
     sections = Sections.read(text, ctx)
     places = gazetteer()
-    _, compares = main_region(places, text, ctx.title)
-    regions = RegionReader(places, text, ctx.region_code, compares)
+    regions = RegionReader(places, text, ctx.region_code, ctx.compares_places)
     rows: list[Row] = []
     previous: tuple[int, Attribution | None, int] = (-1, None, 0)  # (sentence start, attribution, end) of the last
     paragraph, scanned = 0, 0  # start of the current paragraph; where the search for it stopped
@@ -130,20 +128,19 @@ def process_document(doc_id: str, raw_text: str) -> tuple[Row, list[Row]]:
 
     Never raises, so that one bad document never stops a batch."""
     try:
-        row = clean_document(doc_id, raw_text)
+        cleaned, ctx = read_text_context(raw_text)
+        row = _clean_row(doc_id, cleaned, ctx)
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
         return _clean_failure(doc_id, exc), []
-    cleaned = CleanText(row["text"], np.frombuffer(row["raw_index"], dtype=np.int32))
     try:
-        return row, extract_facts(doc_id, cleaned, _context(row))
+        return row, extract_facts(doc_id, cleaned, ctx)
     except Exception as exc:  # noqa: BLE001
         return {**row, "error": failure_reason("extraction", exc)}, []
 
 
 def extract_document(doc_id: str, raw_text: str) -> list[Row]:
     """All stages for one text held in memory: its facts rows."""
-    cleaned = clean(raw_text)
-    return extract_facts(doc_id, cleaned, document_context(cleaned.text, front_matter(raw_text)))
+    return extract_facts(doc_id, *read_text_context(raw_text))
 
 
 def documents_stage(raw_rows: Iterable[Row], clean_rows: Iterable[Row], counts: Mapping[str, int]) -> list[Row]:

@@ -46,6 +46,7 @@ class DocumentContext:
     region: str | None = None
     region_code: str | None = None
     genre: str | None = None
+    compares_places: bool = False  # it compares places (15个副省级城市…): see region.main_region
 
     @property
     def report_year(self) -> int | None:
@@ -76,10 +77,10 @@ def document_context(text: str, meta: dict[str, object] | None = None) -> Docume
                     if not _TARGET_BEFORE.search(text, max(0, m.start() - 2), m.start()))
     published = _meta_date(meta.get("date")) or _labelled_date(head) or first_date(head) or _dateline(head, years)
     places = gazetteer()
-    code, _ = main_region(places, text, title)
+    code, compares = main_region(places, text, title)
     return DocumentContext(title=title, published=published, year=_reference_year(title, published, years),
                            region=places.name(code) if code else None, region_code=code,
-                           genre=document_genre(title, head))
+                           genre=document_genre(title, head), compares_places=compares)
 
 
 def _meta_text(value: object) -> str | None:

@@ -38,17 +38,23 @@ def _reversing() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
+@lru_cache(maxsize=1)
+def _change_end() -> tuple[regex.Pattern, dict[str, int]]:
+    change, _ = _words_of_kinds()
+    return regex.compile(rf"(?:{'|'.join(regex.escape(w) for w, _ in change)})$"), dict(change)
+
+
 def change_sign(near: str) -> int | None:
     """The sign of the change word `near` ends with, or None when it ends with none; a fall's
     word before it turns it round (降幅收窄 → +1)."""
-    change, _ = _words_of_kinds()
-    for word, sign in change:
-        if near.endswith(word):
-            head = near[: -len(word)]
-            if any(before in head for before in _reversing().get(word, ())):
-                return -sign
-            return sign
-    return None
+    pattern, signs = _change_end()
+    m = pattern.search(near)
+    if m is None:
+        return None
+    word = m.group()
+    if any(before in near[:m.start()] for before in _reversing().get(word, ())):
+        return -signs[word]
+    return signs[word]
 
 
 def figure_kind(q: Quantity, clause_before: str) -> tuple[str, int]:
@@ -74,14 +80,16 @@ def figure_kind(q: Quantity, clause_before: str) -> tuple[str, int]:
     return "level", 1
 
 
-_LEAD_ADVERBS = regex.compile(r"^(?:继续|持续|累计|共|平均|全年|再)+")
+@lru_cache(maxsize=1)
+def _cut_lead() -> regex.Pattern:
+    change, _ = _words_of_kinds()
+    cuts = [regex.escape(word) for word, sign in change if sign < 0 and len(word) >= 2]
+    return regex.compile(rf"^(?:继续|持续|累计|共|平均|全年|再)*(?:{'|'.join(cuts)})")
 
 
 def _leading_cut(clause_before: str) -> bool:
     """"压减资金42.6亿元", "减量约50平方公里": a clause led by a word for a cut is a fall."""
-    change, _ = _words_of_kinds()
-    lead = _LEAD_ADVERBS.sub("", clause_before.strip())
-    return any(sign < 0 and len(word) >= 2 and lead.startswith(word) for word, sign in change)
+    return bool(_cut_lead().match(clause_before.strip()))
 
 
 def in_scope_mode(kind: str, mode: str | None) -> str:

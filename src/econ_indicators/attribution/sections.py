@@ -97,9 +97,18 @@ def heading_level(line: str) -> int | None:
     return next((level for pattern, level in _HEADING_LEVELS if pattern.match(line)), None)
 
 
+@lru_cache(maxsize=1)
+def _any_cue() -> regex.Pattern:
+    """Any cue or plan name or year: most lines have none, and need no further look."""
+    words = [c.pattern.pattern for c in _cues()] + [regex.escape(p) for p in plan_periods()]
+    return regex.compile("|".join(words) + r"|(?:19|20)\d\d\s*年")
+
+
 def scope_of(cue_text: str, ctx: DocumentContext) -> Scope | None:
     """The scope a heading or a paragraph lead opens, or None when it names no time. A year written
     in it wins; a one-year cue (过去一年, 今年) wins over a plan named beside it."""
+    if not _any_cue().search(cue_text):
+        return None
     report = ctx.report_year
     cue = next((c for c in _cues() if c.pattern.search(cue_text)), None)
     scope = _cue_scope(cue, report) if cue else None
