@@ -10,7 +10,7 @@ from importlib import resources
 
 DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
               "region_names.csv", "table_headers.csv", "plan_periods.csv", "periods.csv", "metrics.csv",
-              "html_noise.txt", "page_markers.txt")
+              "metric_words.csv", "html_noise.txt", "page_markers.txt")
 # The code whose change can change an extracted row (reading, cleaning, extraction, columns, cache).
 EXTRACTION_MODULES = ("ingest", "clean", "numbers", "units", "quantities", "flat_tables", "gazetteer", "attribution",
                       "metrics", "extract", "tables", "schema", "incremental")
