@@ -127,6 +127,10 @@ class Hierarchy:
     prefecture: str | None
     prefecture_code: str | None
 
+    def as_row(self) -> dict[str, str | None]:
+        return {"province": self.province, "province_code": self.province_code, "prefecture": self.prefecture,
+                "prefecture_code": self.prefecture_code}
+
 
 _NO_HIERARCHY = Hierarchy(None, None, None, None)
 
