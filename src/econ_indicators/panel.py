@@ -87,3 +87,27 @@ def format_panel(frame: pd.DataFrame) -> str:
             shown[column] = ["" if pd.isna(v) else f"{v:,.15g}" for v in shown[column]]
     shown.attrs = frame.attrs
     return labelled(shown).to_string()
+
+
+def coverage(root: str | Path | None = None) -> pd.DataFrame:
+    """Which dictionary indicators the tables state for how many provinces or prefectures, per year
+    and kind (whole-year figures), most regions first: what a panel of these data can show."""
+    from .metrics import metric_dictionary
+
+    columns = ["level", "year", "metric_id", "kind", "regions"]
+    rows = load("indicators", root)
+    rows = rows[rows.metric_id.notna() & rows.region_code.notna() & rows.period.isna() & rows.year.notna()]
+    levels = pd.Series(None, index=rows.index, dtype="object")
+    for level, code in LEVELS.items():
+        levels[rows.region_code == rows[code]] = level
+    rows = rows.assign(level=levels, kind=rows.kind.astype(str))
+    rows = rows[rows.level.notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    order = {m.metric_id: i for i, m in enumerate(metric_dictionary())}
+    counted = (rows.groupby(["level", "year", "metric_id", "kind"], observed=True).region_code.nunique()
+               .rename("regions").reset_index())
+    counted["_order"] = counted.metric_id.map(order)
+    counted = counted.sort_values(["regions", "year", "_order", "kind", "level"],
+                                  ascending=[False, False, True, True, True], kind="stable")
+    return counted[columns].reset_index(drop=True)
