@@ -9,7 +9,7 @@ from econ_indicators.storage import Root
 from econ_indicators.tables import facts_table
 
 
-def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id=None, period=None):
+def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id="gdp", period=None):
     return {"fact_id": fid, "doc_id": doc, "region": "西安市", "region_code": "610100", "year": 2025,
             "metric": metric, "metric_id": metric_id, "period": period, "value": value, "value_low": None,
             "value_high": None, "unit": "CNY", "surface": "s", "qualifier": None, "kind": "level", "masked": False,
@@ -41,6 +41,12 @@ def test_facts_are_sorted_by_document_and_position():
 def test_fact_id_is_stable_and_distinguishes_spans():
     assert fact_id("d", 1, 5, "5亿元") == fact_id("d", 1, 5, "5亿元")
     assert fact_id("d", 1, 5, "5亿元") != fact_id("d", 2, 6, "5亿元")
+
+
+def test_values_under_a_bare_label_are_kept_apart_but_never_conflict():
+    rows = indicator_rows([_fact("a", "d1", 10.0, "占比", metric_id=None),
+                           _fact("b", "d2", 20.0, "占比", metric_id=None)])
+    assert [(r["metric"], r["value"], r["conflict"]) for r in rows] == [("占比", 10.0, False), ("占比", 20.0, False)]
 
 
 def test_labels_naming_one_indicator_merge_under_its_metric_id():

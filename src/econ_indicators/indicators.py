@@ -38,7 +38,8 @@ _NUMBER = re.compile(r"\d+(?:\.(\d+))?")
 
 
 def indicators_from_facts(facts: pa.Table) -> pa.Table:
-    """Merge facts into indicators: one row per key and value; values that do not agree flag a conflict.
+    """Merge facts into indicators: one row per key and value; values of a dictionary indicator that
+    do not agree flag a conflict.
 
     The key is (region, year, metric_id — or the metric label when there is none —, unit, kind,
     period). Two values agree when they agree to the precision they were written with (5.2万亿元
@@ -64,7 +65,9 @@ def indicators_from_facts(facts: pa.Table) -> pa.Table:
         merged = _merge_agreeing(grouped.filter(pa.array(several)).to_pylist())
         grouped = _sorted(pa.concat_tables([kept, pa.Table.from_pylist(merged, schema=grouped.schema)]))
         runs, several = _runs_with_values(grouped)
-    conflict = pa.array(several, pa.bool_())
+    # Only an indicator of the dictionary can contradict itself: values under one bare label (占比,
+    # 比上年增长) are as often different things as disagreeing statements of one.
+    conflict = pa.array(several & grouped.column("metric_id").is_valid().to_numpy(zero_copy_only=False), pa.bool_())
     columns = {name: grouped.column(name) for name in (*_INDICATOR_KEY, *_HIERARCHY, *_VALUE_KEY)}
     columns.update(metric=grouped.column("metric_min"), value_low=grouped.column("value_low_min"),
                    n_sources=grouped.column("fact_id_count"), conflict=conflict,

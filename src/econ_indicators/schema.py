@@ -163,7 +163,8 @@ INDICATORS = Table(
         Column("n_sources", pa.int32(), "Number of facts that state this value (to their written precision).",
                nullable=False, example="1"),
         Column("conflict", pa.bool_(), "True when other facts give a value for the same key that does not "
-               "agree with this one to the precision either was written with.", nullable=False, example="false"),
+               "agree with this one to the precision either was written with; only for indicators of the "
+               "dictionary (a bare label such as 占比 names many things).", nullable=False, example="false"),
         Column("fact_ids", pa.list_(_STR), "Ids of the facts behind this row.", nullable=False,
                example='["1fb67741d6f6937d"]', distinct=True),
         Column("doc_ids", pa.list_(_STR), "Documents the facts come from.", nullable=False,
