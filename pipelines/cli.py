@@ -1,4 +1,5 @@
-"""The `econ-indicators` command: run the refresh job in process, show a series, print the schema."""
+"""The `econ-indicators` command: run the refresh job in process, show a series or a panel, list the
+indicator dictionary, print the schema."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from pydantic import PrivateAttr
 from tqdm import tqdm
 
 from econ_indicators import TABLES, describe
+from econ_indicators.metrics import dictionary_rows
+from econ_indicators.panel import format_panel, labelled, panel
 from econ_indicators.report import INDEX, REPORT_DIR
 from econ_indicators.schema import data_dictionary_markdown
 from econ_indicators.series import format_series, metric_series, not_found
@@ -195,6 +198,54 @@ def show(region: str, metric: str, data_dir: Path | None) -> int:
     return 1
 
 
+def show_panel(args: argparse.Namespace) -> int:
+    """Print (or write as CSV) indicators of every region of a level side by side."""
+    try:
+        frame = panel(args.metric, year=args.year, level=args.level, kind=args.kind, root=args.data_dir,
+                      period=args.period)
+    except ValueError as exc:
+        print(f"econ-indicators: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        raise SystemExit(f"econ-indicators: {exc}") from exc
+    if args.csv:
+        labelled(frame).to_csv(args.csv, encoding="utf-8")
+        print(f"{len(frame)} regions -> {args.csv}")
+    if frame.empty or frame.drop(columns=[c for c in ("region_code", "province") if c in frame.columns]).isna().all(
+            axis=None):
+        year = f" in {args.year}" if args.year is not None else ""
+        hint = ""
+        if args.year is not None:
+            every = panel(args.metric, level=args.level, kind=args.kind, root=args.data_dir, period=args.period)
+            years = sorted({int(y) for y in every.index.get_level_values("year").dropna()})
+            hint = f"; years with figures: {', '.join(map(str, years))}" if years else ""
+        print(f"no {args.level} states {args.metric}{year} (kind {args.kind or 'default'}, "
+              f"period {args.period or 'whole year'}){hint}")
+        return 1
+    if not args.csv:
+        print(format_panel(frame))
+    for region, year, metric_id in frame.attrs["conflicts"]:
+        print(f"  conflict: {region} {year} {metric_id} (sources disagree; the value most state is shown)",
+              file=sys.stderr)
+    return 0
+
+
+def list_metrics(topic: str | None) -> int:
+    """Print the indicator dictionary: id, name, topic, kinds, units."""
+    import pandas as pd
+
+    rows = pd.DataFrame(dictionary_rows())
+    if topic:
+        rows = rows[rows.topic == topic]
+        if rows.empty:
+            topics = sorted({r["topic"] for r in dictionary_rows()})
+            print(f"econ-indicators: unknown topic {topic!r}; topics: {', '.join(topics)}", file=sys.stderr)
+            return 2
+    print(rows.drop(columns="variants").to_string(index=False))
+    print(f"{len(rows)} indicators")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="econ-indicators", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -211,6 +262,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     show_cmd.add_argument("--metric", required=True, help="metric label, e.g. 地区生产总值")
     show_cmd.add_argument("--data-dir", type=Path, default=None,
                           help="folder with the tables (default: $ECON_INDICATORS_DATA, else data/processed)")
+    panel_cmd = commands.add_parser("panel", help="print indicators of every province or prefecture side by side")
+    panel_cmd.add_argument("--metric", required=True, help="indicator ids, comma separated, e.g. gdp,gdp_growth")
+    panel_cmd.add_argument("--year", type=int, default=None, help="one year (default: every year, a row each)")
+    panel_cmd.add_argument("--level", choices=["province", "prefecture"], default="province")
+    panel_cmd.add_argument("--kind", default=None,
+                           help="level, change, share, target, ... (default: each indicator's result)")
+    panel_cmd.add_argument("--period", default=None, help="a sub-year period, e.g. H01 (default: the whole year)")
+    panel_cmd.add_argument("--csv", type=Path, default=None, help="write the panel to this CSV file")
+    panel_cmd.add_argument("--data-dir", type=Path, default=None,
+                           help="folder with the tables (default: $ECON_INDICATORS_DATA, else data/processed)")
+    metrics_cmd = commands.add_parser("metrics", help="list the indicator dictionary")
+    metrics_cmd.add_argument("--topic", default=None, help="only this topic, e.g. fiscal")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
@@ -218,6 +281,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "show":
         return show(args.region, args.metric, args.data_dir)
+    if args.command == "panel":
+        return show_panel(args)
+    if args.command == "metrics":
+        return list_metrics(args.topic)
     summary = run(args.raw_dir, args.out_dir, BarProgress())
     print_summary(summary)
     return 1 if args.strict and summary["failed"] else 0

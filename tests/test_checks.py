@@ -70,7 +70,7 @@ def test_attribution_share_check_has_a_floor(facts):
 
 
 def test_conflict_check_counts_and_has_a_ceiling(facts):
-    rows = [_fact(0), _fact(1, value=2.0e12), _fact(2, metric="财政收入")]
+    rows = [_fact(0, metric_id="gdp"), _fact(1, value=2.0e12, metric_id="gdp"), _fact(2, metric="财政收入")]
     indicators = indicators_table(rows)
     outcome = checks.conflict_share(indicators, ceiling=0.9)
     assert outcome.passed and outcome.metadata["conflicts"] == 2

@@ -203,7 +203,8 @@ def _broken_tables() -> dict[str, pa.Table]:
             "value": 1.0, "unit": "CNY", "surface": "1元", "qualifier": None, "kind": "level", "masked": False,
             "sentence": "s", "char_start": 0, "char_end": 2}
     facts = tables.facts_table([fact, {**fact, "unit": "furlong"}, {**fact, "value": 1e20}])
-    indicators = indicators_table([fact, {**fact, "value": 2.0}, {**fact, "unit": "furlong"}])
+    gdp = {**fact, "metric_id": "gdp"}
+    indicators = indicators_table([gdp, {**gdp, "value": 2.0, "surface": "2元"}, {**fact, "unit": "furlong"}])
     doc = {"doc_id": "a", "path": "a.txt", "sha256": "0" * 64, "bytes": 1, "encoding": None, "title": None,
            "published": None, "year": None, "region": None,
            "genre": None, "status": "failed", "error": None, "n_facts": 0}

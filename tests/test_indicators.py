@@ -9,7 +9,7 @@ from econ_indicators.storage import Root
 from econ_indicators.tables import facts_table
 
 
-def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id=None, period=None):
+def _fact(fid, doc, value, metric="地区生产总值", start=0, metric_id="gdp", period=None):
     return {"fact_id": fid, "doc_id": doc, "region": "西安市", "region_code": "610100", "year": 2025,
             "metric": metric, "metric_id": metric_id, "period": period, "value": value, "value_low": None,
             "value_high": None, "unit": "CNY", "surface": "s", "qualifier": None, "kind": "level", "masked": False,
@@ -41,6 +41,12 @@ def test_facts_are_sorted_by_document_and_position():
 def test_fact_id_is_stable_and_distinguishes_spans():
     assert fact_id("d", 1, 5, "5亿元") == fact_id("d", 1, 5, "5亿元")
     assert fact_id("d", 1, 5, "5亿元") != fact_id("d", 2, 6, "5亿元")
+
+
+def test_values_under_a_bare_label_are_kept_apart_but_never_conflict():
+    rows = indicator_rows([_fact("a", "d1", 10.0, "占比", metric_id=None),
+                           _fact("b", "d2", 20.0, "占比", metric_id=None)])
+    assert [(r["metric"], r["value"], r["conflict"]) for r in rows] == [("占比", 10.0, False), ("占比", 20.0, False)]
 
 
 def test_labels_naming_one_indicator_merge_under_its_metric_id():
@@ -149,3 +155,50 @@ def test_without_a_trustworthy_previous_build_everything_is_merged_again(tmp_pat
         root.write_bytes("indicators.parquet", b"not parquet")
     assert write_indicators(root, PARTITION_KEYS).how == "rebuilt"
     assert root.read_bytes("indicators.parquet") == _full_build_bytes(tmp_path, parts)
+
+
+def _figure(fid, value, surface, unit="CNY", kind="level", qualifier=None, low=None, high=None, doc="d1", **extra):
+    return {**_fact(fid, doc, value, metric="地区生产总值", start=int.from_bytes(fid.encode(), "big") % 997,
+                    metric_id="gdp"), "surface": surface, "unit": unit, "kind": kind, "qualifier": qualifier,
+            "value_low": low, "value_high": high, **extra}
+
+
+def test_values_agreeing_to_their_written_precision_are_one_indicator():
+    rows = indicator_rows([_figure("a", 5.2e12, "5.2万亿元"), _figure("b", 5.20734e12, "52073.4亿元", doc="d2")])
+    assert [(r["value"], r["n_sources"], r["conflict"], r["doc_ids"]) for r in rows] == [
+        (5.20734e12, 2, False, ["d1", "d2"])]  # the most precise value stands for both
+
+
+def test_values_beyond_their_written_precision_conflict():
+    rows = indicator_rows([_figure("a", 5.2e12, "5.2万亿元"), _figure("b", 5.31e12, "5.31万亿元")])
+    assert [(r["value"], r["conflict"]) for r in rows] == [(5.2e12, True), (5.31e12, True)]
+    rows = indicator_rows([_figure("a", 5.2, "5.2%", unit="%", kind="change"),
+                           _figure("b", 5.3, "5.3%", unit="%", kind="change")])
+    assert all(r["conflict"] for r in rows) and len(rows) == 2
+
+
+def test_a_bound_agrees_with_a_value_it_holds():
+    rows = indicator_rows([_figure("a", 5e12, "5万亿元", qualifier="over"), _figure("b", 5.2e12, "5.2万亿元")])
+    assert [(r["value"], r["qualifier"], r["n_sources"], r["conflict"]) for r in rows] == [(5.2e12, None, 2, False)]
+    rows = indicator_rows([_figure("a", 6e12, "6万亿元", qualifier="over"), _figure("b", 5.2e12, "5.2万亿元")])
+    assert len(rows) == 2 and all(r["conflict"] for r in rows)
+
+
+def test_ranges_and_qualifiers_are_kept_on_the_indicator():
+    rows = indicator_rows([_figure("a", 4.5, "4.5%-5%", unit="%", kind="target", qualifier="range", low=4.5, high=5.0),
+                           _figure("b", 5.0, "5%左右", unit="%", kind="target", qualifier="approx", year=2026)])
+    assert [(r["year"], r["value"], r["value_low"], r["value_high"], r["qualifier"]) for r in rows] == [
+        (2025, 4.5, 4.5, 5.0, "range"), (2026, 5.0, None, None, "approx")]
+
+
+def test_results_and_targets_of_one_indicator_and_year_are_rows_of_their_own():
+    rows = indicator_rows([_figure("a", 5.2, "5.2%", unit="%", kind="change"),
+                           _figure("b", 5.0, "5%", unit="%", kind="target")])
+    assert [(r["kind"], r["value"], r["conflict"]) for r in rows] == [("change", 5.2, False), ("target", 5.0, False)]
+
+
+def test_indicators_carry_the_region_hierarchy():
+    county = {"region": "阿图什市", "region_code": "653001"}
+    rows = indicator_rows([_figure("a", 1e9, "10亿元", **county)])
+    assert [(r["province"], r["province_code"], r["prefecture"], r["prefecture_code"]) for r in rows] == [
+        ("新疆维吾尔自治区", "650000", "克孜勒苏柯尔克孜自治州", "653000")]

@@ -5,6 +5,7 @@ import warnings
 
 from econ_indicators.indicators import indicators_table
 from econ_indicators.io import output_path, write_parquet
+from econ_indicators.metrics import metric_id
 from econ_indicators.report import (
     INDEX,
     MAX_DOCUMENT_BARS,
@@ -25,8 +26,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def _fact(fid, doc, value, unit="CNY", kind="level", region="西安市", year=2025, metric="地区生产总值"):
     return {"fact_id": fid, "doc_id": doc, "region": region, "region_code": None, "year": year, "metric": metric,
             "value": value, "unit": unit, "surface": "s", "qualifier": None, "kind": kind, "masked": False,
-            "sentence": "s", "period": None, "metric_id": None, "value_low": None, "value_high": None,
-            "char_start": int(fid), "char_end": int(fid) + 1}
+            "sentence": "s", "period": None, "metric_id": metric_id(metric, kind, unit), "value_low": None,
+            "value_high": None, "char_start": int(fid), "char_end": int(fid) + 1}
 
 
 def _doc(doc_id, status="ok", error=None):

@@ -57,3 +57,39 @@ def test_committed_data_dictionary_is_up_to_date():
     assert committed.read_text(encoding="utf-8") == data_dictionary_markdown(), (
         f"{DICTIONARY_PATH} is out of date: regenerate it with `make dictionary` "
         f"(.venv/bin/econ-indicators schema --markdown > {DICTIONARY_PATH})")
+
+
+def test_years_read_back_as_nullable_integers_with_plain_pandas(tmp_path):
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    for name in ("facts", "indicators", "documents"):
+        declared = TABLES[name].arrow_schema()
+        schema = pa.schema([declared.field("year")], metadata=declared.metadata)
+        table = pa.table({"year": pa.array([2025, None], pa.int16())}, schema=schema)
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+        frame = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert str(frame["year"].dtype) == "Int16", name
+        assert frame["year"].tolist()[0] == 2025 and frame["year"].isna().tolist() == [False, True]
+
+
+def test_facts_take_province_and_prefecture_from_their_region_code():
+    from econ_indicators.tables import facts_table
+
+    base = {"fact_id": "f", "doc_id": "d", "year": 2025, "period": None, "metric": "m", "metric_id": None,
+            "value": 1.0, "value_low": None, "value_high": None, "unit": "CNY", "surface": "1元", "qualifier": None,
+            "kind": "level", "masked": False, "sentence": "s", "char_start": 0, "char_end": 2}
+    rows = [{**base, "fact_id": str(i), "region": None, "region_code": code}
+            for i, code in enumerate(("410102", "410100", "410000", "110101", None))]
+    got = facts_table(rows).select(["region_code", "province", "province_code", "prefecture", "prefecture_code"])
+    assert got.to_pylist() == [
+        {"region_code": "410102", "province": "河南省", "province_code": "410000", "prefecture": "郑州市",
+         "prefecture_code": "410100"},
+        {"region_code": "410100", "province": "河南省", "province_code": "410000", "prefecture": "郑州市",
+         "prefecture_code": "410100"},
+        {"region_code": "410000", "province": "河南省", "province_code": "410000", "prefecture": None,
+         "prefecture_code": None},
+        {"region_code": "110101", "province": "北京市", "province_code": "110000", "prefecture": None,
+         "prefecture_code": None},  # a district of a municipality lies in no prefecture
+        {"region_code": None, "province": None, "province_code": None, "prefecture": None, "prefecture_code": None},
+    ]

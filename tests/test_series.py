@@ -4,14 +4,15 @@ import pytest
 
 from econ_indicators.indicators import indicators_table
 from econ_indicators.io import output_path, write_parquet
+from econ_indicators.metrics import metric_id
 from econ_indicators.series import close_metrics, close_regions, format_series, metric_series, not_found
 
 
 def _fact(fid, year, metric, value, unit="CNY", kind="level", region="西安市"):
     return {"fact_id": fid, "doc_id": "d", "region": region, "region_code": "610100", "year": year,
             "metric": metric, "value": value, "unit": unit, "surface": "s", "qualifier": None, "kind": kind,
-            "masked": False, "sentence": "s", "period": None, "metric_id": None, "value_low": None,
-            "value_high": None, "char_start": 0, "char_end": 1}
+            "masked": False, "sentence": "s", "period": None, "metric_id": metric_id(metric, kind, unit),
+            "value_low": None, "value_high": None, "char_start": 0, "char_end": 1}
 
 
 @pytest.fixture

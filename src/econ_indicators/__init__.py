@@ -2,9 +2,10 @@
 
 from .clean import CleanText, clean
 from .load import load
+from .panel import panel
 from .quantities import Quantity, find_quantities
 from .schema import TABLES, describe
 
 __version__ = "0.1.0"
 
-__all__ = ["TABLES", "CleanText", "Quantity", "__version__", "clean", "describe", "find_quantities", "load"]
+__all__ = ["TABLES", "CleanText", "Quantity", "__version__", "clean", "describe", "find_quantities", "load", "panel"]

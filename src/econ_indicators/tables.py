@@ -7,7 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from .schema import DOCUMENTS, FACTS, Table
+from .gazetteer import gazetteer
+from .schema import DOCUMENTS, FACTS, HIERARCHY, Table
 
 FACT_ORDER = ("doc_id", "char_start", "char_end", "fact_id")
 
@@ -34,9 +35,16 @@ def _sort_key(row: dict[str, Any], names: tuple[str, ...]) -> tuple:
     return none_last(row[n] for n in names)
 
 
+def with_hierarchy(row: dict[str, Any]) -> dict[str, Any]:
+    """A facts row with its region's province and prefecture (from the gazetteer) when it lacks them."""
+    if all(c.name in row for c in HIERARCHY):
+        return row
+    return {**row, **gazetteer().hierarchy(row.get("region_code")).as_row()}
+
+
 def facts_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
-    """The facts table, ordered by document and position."""
-    return to_arrow(FACTS, sorted(rows, key=lambda r: _sort_key(r, FACT_ORDER)))
+    """The facts table, ordered by document and position; province and prefecture follow from region_code."""
+    return to_arrow(FACTS, sorted(map(with_hierarchy, rows), key=lambda r: _sort_key(r, FACT_ORDER)))
 
 
 def documents_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
