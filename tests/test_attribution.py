@@ -257,3 +257,20 @@ def test_a_generic_label_is_about_the_sentences_indicator():
     facts = _facts("某省外贸\n1-8月，全省外贸进出口值3287.8亿元，同增17.1%，占全国的13.3%；两年平均增长9.1%。")
     assert all("外贸进出口" in facts[s]["metric"] for s in ("17.1%", "13.3%"))
     assert facts["9.1%"]["metric"] == "两年平均"  # a new sentence names its own
+
+
+@pytest.mark.parametrize("label, is_generic", [
+    ("增速居全国", True), ("同增", True), ("占GDP的", True), ("两年平均", True),
+    ("居民消费价格涨幅", False), ("比例", False), ("列车开行", False), ("地区生产总值", False),
+])
+def test_generic_labels(label, is_generic):
+    from econ_indicators.attribution.metric import generic
+
+    assert generic(label) is is_generic
+
+
+def test_an_aside_in_brackets_does_not_end_the_clause():
+    text = "初步核算，全州实现生产总值（GDP）889.5亿元"
+    assert clause_before(text, text.index("889")) == "全州实现生产总值（GDP）"
+    text = "全年固定资产投资（不含农户）比上年下降"
+    assert metric_label(clause_before(text, len(text))) == "固定资产投资（不含农户）"

@@ -150,6 +150,6 @@ def test_core_figures_of_the_dev_texts_that_name_an_indicator_get_its_id(pipelin
             if expected:
                 named, right = named + 1, right + (fact["metric_id"] == expected)
     assert named >= 400
-    # 91% on the dev texts; most misses are labels the attribution gives (none, a neighbour's, a
-    # table header's) or a wrong kind, being reworked in issue 15; the issue's aim is 95%.
+    # 92.8% on the dev texts; most misses are labels the attribution gives (none, a neighbour's, a
+    # table header's, a list of three industries) or a wrong kind; the issue's aim is 95%.
     assert right / named >= 0.9

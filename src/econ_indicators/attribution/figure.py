@@ -84,11 +84,20 @@ def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,
         kind=kind,
         value=value,
         sign=sign,
-        metric_id=metric_id(metric, kind, q.unit),
+        metric_id=_indicator(metric, subject, kind, q.unit),
         period=figure_period(sentence[:offset]),
         list_index=index,
         subject=subject,
     )
+
+
+def _indicator(metric: str | None, subject: str | None, kind: str, unit: str) -> str | None:
+    """The dictionary id of the metric, else of the indicator a generic label is about (同增 of
+    外贸进出口值 is the trade's growth)."""
+    found = metric_id(metric, kind, unit)
+    if found is None and subject and metric and metric != subject and metric.startswith(subject):
+        found = metric_id(subject, kind, unit)
+    return found
 
 
 def _label(q: Quantity, sentence: str, offset: int, clause: str, after: str, index: int,

@@ -19,8 +19,8 @@ COUNT_UNITS = frozenset({"item", "place", "enterprise", "household", "project", 
                          "tree", "vehicle", "session", "count"})
 _NOUN_AFTER = regex.compile(r"[^，,。；;：:！？、（）()\n\d%]{1,16}")
 _SHORT = 2  # a label of this length or less says only the verb (新增, 开通): the counted noun completes it
-_GENERIC = regex.compile(r"^(?:增速|增幅|总量|规模|占比|比重|排名|位次|居|位居|列|分别|分列|增长|同比|同增|同降|占|"
-                         r"两年平均|高于|低于|比|较|拉动|提高|下降)")
+_GENERIC = regex.compile(r"^(?:增速|增幅|总量|规模|占比|比重|排名|位次|(?:位|稳)?居(?=全|第|前|首|各|同)|位列|"
+                         r"分别|分列|增长|同比|同增|同降|占|两年平均|高于|低于|比(?!例)|较|拉动|提高|下降)")
 _AND = regex.compile(r"[和及与]")
 
 
@@ -89,8 +89,13 @@ def list_items(segment: str) -> list[str]:
     return items if len(items) >= 2 and all(items) else []
 
 
+_ASIDE = regex.compile(r"[（(][^（()）,，。；;]{1,20}[）)]")  # 生产总值（GDP）, 投资（不含农户）
+
+
 def clause_before(sentence: str, offset: int) -> str:
-    """The part of the clause that stands before `offset` in `sentence`."""
+    """The part of the clause that stands before `offset` in `sentence`; a short aside in
+    brackets (生产总值（GDP）889.5亿元) belongs to the clause, it does not end it."""
     head = sentence[:offset]
-    breaks = list(CLAUSE_END.finditer(head))
+    masked = _ASIDE.sub(lambda m: "_" * len(m.group()), head)
+    breaks = list(CLAUSE_END.finditer(masked))
     return head[breaks[-1].end():] if breaks else head
