@@ -8,7 +8,8 @@ import io
 from functools import lru_cache
 from importlib import resources
 
-DATA_FILES = ("units.csv", "qualifiers.csv", "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
+DATA_FILES = ("units.csv", "measure_words.csv", "currencies.csv", "slogans.txt", "qualifiers.csv",
+              "counted_nouns.csv", "kinds.csv", "metric_trim.csv", "furniture.txt",
               "region_names.csv", "table_headers.csv", "plan_periods.csv", "periods.csv", "metrics.csv",
               "html_noise.txt", "page_markers.txt")
 # The code whose change can change an extracted row (reading, cleaning, extraction, columns, cache).
