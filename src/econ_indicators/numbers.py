@@ -113,7 +113,7 @@ class _Reader:
         j = i
         while j < len(self.text) and self.text[j] in DIGITS:
             j += 1
-        if j == i or self.previous not in ("digit", "zero") and self.pending is None:
+        if j == i:
             raise NumberError(f"a decimal point without digits in {self.text!r}")
         whole = self.pending if self.pending is not None else Decimal(0)
         self.pending = whole + Decimal("0." + "".join(str(DIGITS[c]) for c in self.text[i:j]))

@@ -33,7 +33,7 @@ _RANGE_SEP = r"\s?(?:[-—–~～－]{1,2}|至|到)\s?"
 # Every written form of a figure starts with one of these: 第, 前, 翻, the mask X, a minus sign or
 # 负, a vague 数/几, or a digit or Chinese numeral that does not continue a numeral (so that a scan
 # tries a long run of digits once, not at each of its digits).
-_FIGURE_START = rf"(?:(?=[第前翻X\-−负数几])|(?<![\d.])(?=\d)|(?<![{_NUMERAL_CHARS}])(?=[{_NUMERAL_CHARS}]))"
+_FIGURE_START = rf"(?:(?=[第前翻X\-−负数几])|(?<![\d.])(?=\d)|(?<![{_NUMERAL_CHARS}\d.])(?=[{_NUMERAL_CHARS}]))"
 _DATE_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _CN_DATE_YEAR = re.compile(rf"[{_CN_DIGIT}]{{4}}")
 _SLOGAN_OPEN = "“‘\"「『"
@@ -114,8 +114,8 @@ def numeral_patterns() -> tuple[str, str, str]:
     g, d = _magnitude_guard(), f"[{_CN_DIGIT}]"
     large = f"(?:{g}[{_LARGE}])"
     section = f"{d}*+(?:{g}[千仟]{d}*+)?(?:{g}[百佰]{d}*+)?(?:{g}[十拾]{d}*+)?"
-    chinese = (rf"(?<![{_NUMERAL_CHARS}])(?=[{_NUMERAL_CHARS}])(?:{section})(?:(?:[点點]{d}++)?{large}+零?{section})*"
-               rf"(?:[点點]{d}++)?(?<=[{_NUMERAL_CHARS}])")
+    chinese = (rf"(?<![{_NUMERAL_CHARS}\d.])(?=[{_NUMERAL_CHARS}])(?:{section})"
+               rf"(?:(?:[点點]{d}++)?{large}+零?{section})*(?:[点點]{d}++)?(?<=[{_NUMERAL_CHARS}])")
     magnitudes = rf"(?:{g}[{_CN_TEN}]{large}*|{large}+)"
     arabic = rf"{_ARABIC}(?:{magnitudes}(?:\d{{1,4}}(?!\d){magnitudes}?)*)?"  # 3万4000, 25万6千, 1.22万亿
     return arabic, chinese, magnitudes
@@ -142,7 +142,7 @@ def forms_pattern() -> str:
         rf"(?P<unit>{unit_alt})"
         rf"(?P<q3>{_alternation(list(quals['after']))})?)"
         rf"|(?P<thr>(?<![{_NUMERAL_CHARS}\d.])(?P<thrnum>(?:\d++(?:\.\d++)?)?[十百千]?万?亿++)(?P<lvl>级)?"
-        rf"(?![{_NUMERAL_CHARS}]))"
+        rf"(?![{_CN_TEN}{_LARGE}]))"
     )
 
 
@@ -292,8 +292,8 @@ def _not_a_chinese_figure(m: re.Match, text: str, unit: Unit, number: Decimal) -
     """Set phrases, dates and ordinals written in Chinese numerals (一个, 二〇二五年, 十四届, “五个聚焦”)."""
     numeral, after = m["cn"], text[m.end():m.end() + 1]
     small_count = unit.dimension == "count" and not m["mag"] and number < SMALL_COUNT
-    bare_magnitude = _bare(numeral) and numeral[0] not in "十拾" and not m["vague"] and number < THRESHOLD_MIN \
-        and _prefix_qualifier(text, m.start()) is None  # 千家万户, 万人: no figure; 近万人, 超千亿元 are
+    bare_magnitude = _bare(numeral) and numeral[0] not in "十拾" and not m["vague"] \
+        and _prefix_qualifier(text, m.start()) is None  # 千家万户, 万人, 亿元: no figure; 近万人, 超千亿元 are
     return (
         small_count  # "三个报告", "两个合作社": rhetoric more often than data
         or bare_magnitude
