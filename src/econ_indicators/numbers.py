@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 DIGITS: dict[str, int] = {
     "零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3, "叁": 3, "參": 3,
@@ -47,6 +48,7 @@ def parse_arabic(text: str) -> Decimal:
         raise NumberError(f"not an Arabic numeral: {text!r}") from exc
 
 
+@lru_cache(maxsize=8192)  # texts repeat their numerals; a Decimal is immutable
 def parse_numeral(text: str) -> Decimal:
     """The exact value of a delimited numeral: '两亿零五百万' → 205000000, '3万4000' → 34000,
     '1.22万亿' → 1.22e12, '千亿' → 1e11, '二〇二五' → 2025 (digits read one by one)."""

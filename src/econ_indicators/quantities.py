@@ -124,7 +124,8 @@ def numeral_patterns() -> tuple[str, str, str]:
 def forms_pattern() -> str:
     """The alternation of every written form of a figure."""
     units = sorted(unit_table().values(), key=lambda u: len(u.surface), reverse=True)
-    unit_alt = "|".join(_unit_alternative(u) for u in units)
+    firsts = "".join(sorted({re.escape(u.surface[0]) for u in units}))
+    unit_alt = f"(?=[{firsts}])(?:{'|'.join(_unit_alternative(u) for u in units)})"  # the class fails fast
     quals = qualifier_words()
     inner = _alternation(list(quals["inner"]))
     arabic, chinese, magnitudes = numeral_patterns()
@@ -278,9 +279,9 @@ def _doubling(m: re.Match, _text: str) -> Quantity:
 
 
 @lru_cache(maxsize=1)
-def slogans() -> tuple[str, ...]:
-    """Set phrases built of numerals that are no figure (data/slogans.txt)."""
-    return tuple(data_lines(read_text("slogans.txt")))
+def slogans() -> re.Pattern:
+    """Set phrases built of numerals that are no figure (data/slogans.txt), as one regex."""
+    return re.compile(_alternation([ln.strip() for ln in data_lines(read_text("slogans.txt"))]))
 
 
 def _bare(numeral: str) -> bool:
@@ -317,7 +318,7 @@ def _not_a_figure(m: re.Match, text: str, unit: Unit, number: Decimal | None) ->
         return True  # "过去五年", "两年平均增长", "五年来"
     if unit.surface == "%" and _URL_ESCAPE.match(text, m.end()):
         return True  # "30%25": a URL escape
-    if any(text.startswith(s, m.start()) for s in slogans()):
+    if slogans().match(text, m.start()):
         return True  # "三大攻坚战", "四个全面"
     if m["cn"]:
         return _not_a_chinese_figure(m, text, unit, number)  # type: ignore[arg-type]
