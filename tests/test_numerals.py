@@ -173,7 +173,7 @@ def test_units_and_currencies(text, value, unit):
 @pytest.mark.parametrize("text, unit", [
     ("新增经营主体370万户", "enterprise"), ("市场主体新增12万户", "enterprise"), ("帮扶困难群众3000户", "household"),
     ("培育单项冠军59家", "enterprise"), ("新引入8家跨国药企", "enterprise"), ("绿色工厂1210家", "enterprise"),
-    ("上线34款产品", "count"), ("改造老楼507栋", "count"), ("开行4000班次", "count"), ("举办活动167次", "session"),
+    ("上线34款产品", "count"), ("改造老楼507栋", "count"), ("开行4000班次", "count"), ("举办活动167次", "count"),
     ("引进15位院士", "person"), ("购置12艘渔船", "count"), ("签约23宗地块", "count"),
 ])
 def test_measure_words_count_and_are_refined_by_the_noun(text, unit):
@@ -205,3 +205,20 @@ def test_a_minus_is_a_sign_only_where_it_is_one():
 def test_known_failure_rate_units():
     (q,) = find_quantities("算力达到10.36百亿亿次/秒")
     assert (q.value, q.unit) == (1.036e19, "count")
+
+
+@pytest.mark.parametrize("text, surfaces, unit", [
+    ("服务价格指数 100.3，", ["100.3"], "count"),
+    ("城乡居民收入比为2.51，", ["2.51"], "ratio"),
+    ("景气指数为52.3%，", ["52.3%"], "%"),
+    ("分别拉动增速0.6、0.9、2.7个百分点", ["0.6", "0.9", "2.7个百分点"], "pct_point"),
+])
+def test_unitless_indices_ratios_and_listed_numbers(text, surfaces, unit):
+    found = find_quantities(text)
+    assert [q.surface for q in found] == surfaces
+    assert {q.unit for q in found} == {unit}
+
+
+@pytest.mark.parametrize("text", ["2023、2024年", "产量分别为1.2、3.4万吨"])
+def test_a_list_shares_no_magnitude_and_no_date(text):
+    assert all("、" not in q.surface and q.start > text.index("、") for q in find_quantities(text))

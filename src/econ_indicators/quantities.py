@@ -31,15 +31,15 @@ _ARABIC = r"(?<![\d.])(?<![\d.][eE])(?<![\d.][eE][+-])(?<!&#)(?:\d{1,3}(?:,\s?\d
 _MASK = r"(?<![A-Za-z])X(?![A-Za-z])"
 _RANGE_SEP = r"\s?(?:[-—–~～－]{1,2}|至|到)\s?"
 # Every written form of a figure starts with one of these: 第, 前, 翻, the mask X, a minus sign or
-# 负, a vague 数/几, or a digit or Chinese numeral that does not continue a numeral (so that a scan
-# tries a long run of digits once, not at each of its digits).
-_FIGURE_START = rf"(?:(?=[第前翻X\-−负数几])|(?<![\d.])(?=\d)|(?<![{_NUMERAL_CHARS}\d.])(?=[{_NUMERAL_CHARS}]))"
+# 负, a vague 数/几, the 指数 or 比 before an index or ratio, or a digit or Chinese numeral that does
+# not continue a numeral (so that a scan tries a long run of digits once, not at each digit).
+_FIGURE_START = rf"(?:(?=[第前翻X\-−负数几指比])|(?<![\d.])(?=\d)|(?<![{_NUMERAL_CHARS}\d.])(?=[{_NUMERAL_CHARS}]))"
 _DATE_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _CN_DATE_YEAR = re.compile(rf"[{_CN_DIGIT}]{{4}}")
 _SLOGAN_OPEN = "“‘\"「『"
 _RANK_CONTEXT = re.compile(r"(?:排名|排|居|位居|位列|名列|列|蝉联|总量|保持)\S{0,4}$")
 _ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜)$")
-_PERIOD_BEFORE = re.compile(r"(?:过去的?|近|这|前|未来|今后)$")  # "过去五年": a period named, not measured
+_PERIOD_BEFORE = re.compile(r"(?:过去的?|近|这|(?<!提)前|未来|今后|的)$")  # "过去五年": a period named, not measured
 _PERIOD_AFTER = re.compile(r"(?:平均|来|以来|多来|间)")  # "两年平均增长", "五年来": a period named
 _TIME_WORDS = frozenset({"年", "个月", "天", "周"})
 _BARE_TENS = frozenset(_CN_TEN)
@@ -136,6 +136,8 @@ def forms_pattern() -> str:
         rf"|(?P<afrac>(?<![\d./])(?P<anum>\d{{1,3}})/(?P<aden>\d{{1,3}})(?![\d/]))"
         rf"|(?P<fan>翻(?P<fann>[一两二三四])?番)"
         rf"|(?P<half>(?<!另)一半)"
+        rf"|(?P<idx>(?:(?P<idxword>指数)|(?:(?<=收入)|(?<=之))比)(?:为|是|达到?|[：:])?\s?(?P<idxnum>(?>{_ARABIC}))"
+        rf"(?!\s?(?:[%‰{_CN_TEN}{_LARGE}]|{unit_alt})))"
         rf"|(?P<amount>(?:(?P<lo>{arabic}|{chinese})(?P<lounit>{unit_alt})?{_RANGE_SEP}(?=[\d{_NUMERAL_CHARS}]))?"
         rf"(?P<neg>(?<![\dA-Za-z.%)）])[-−]|(?<![减抱胜担肩自欺辜正])负(?!X))?(?P<vague>[数几](?=[十百千万亿]))?"
         rf"(?P<num>{arabic}|{_MASK}|(?P<cn>{chinese}))(?P<q1>{inner})?"
@@ -250,6 +252,12 @@ def _half(m: re.Match, text: str) -> Quantity:
     """一半: a ratio of 0.5 (近一半 approx, 一半以上 over)."""
     return Quantity(0.5, "ratio", m.group(), m.start(), m.end(),
                     _after_qualifier(text, m.end()) or _prefix_qualifier(text, m.start()))
+
+
+def _index(m: re.Match, _text: str) -> Quantity:
+    """A number without a unit right after 指数 (价格指数99.7: count) or 收入比/之比 (2.51: ratio)."""
+    start, end = m.span("idxnum")
+    return Quantity(float(parse_numeral(m["idxnum"])), "count" if m["idxword"] else "ratio", m["idxnum"], start, end)
 
 
 def _threshold(m: re.Match, text: str) -> Quantity | None:
@@ -421,7 +429,7 @@ def _amount(m: re.Match, text: str, previous: Quantity | None) -> Quantity | Non
 
 
 _FORMS = {"rank": _rank, "top": _top, "frac": _fraction, "afrac": _arabic_fraction, "fan": _doubling,
-          "half": _half, "thr": _threshold}
+          "half": _half, "idx": _index, "thr": _threshold}
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -431,6 +439,27 @@ def find_quantities(text: str) -> list[Quantity]:
     return sorted(find_text_quantities(text) + cells, key=lambda q: q.start)
 
 
+_LIST_BEFORE = re.compile(r"(?<![\d.第前、])(?:\d++(?:\.\d++)?、)+$")
+_LIST_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LIST_WINDOW = 60
+
+
+def list_mates(text: str, m: re.Match, q: Quantity) -> list[Quantity]:
+    """Bare numbers listed right before a figure that share its unit: 拉动0.6、0.9、2.7个百分点
+    gives 0.6 and 0.9 points too. Only a unit is shared, never a magnitude (3、5亿元 is left alone),
+    and not time units (2023、2024年 are dates)."""
+    unit = unit_table()[m["unit"]]
+    if m["lo"] or m["neg"] or m["vague"] or m["mag"] or not m["num"][0].isdigit() or q.low is not None \
+            or _trailing_magnitude(m["num"]) or unit.dimension in ("time", "age"):
+        return []
+    window = max(0, m.start() - _LIST_WINDOW)
+    run = _LIST_BEFORE.search(text, window, m.start())
+    if run is None or run.start() == window and window > 0:
+        return []
+    return [Quantity(scale(parse_numeral(n.group()), unit.factor), q.unit, n.group(), n.start(), n.end())
+            for n in _LIST_NUMBER.finditer(text, run.start(), run.end())]
+
+
 def find_text_quantities(text: str) -> list[Quantity]:
     """Every figure written with its unit in running text, in order of position."""
     found: list[Quantity] = []
@@ -438,8 +467,11 @@ def find_text_quantities(text: str) -> list[Quantity]:
         form = next(name for name in (*_FORMS, "amount") if m[name])
         try:
             q = _FORMS[form](m, text) if form in _FORMS else _amount(m, text, found[-1] if found else None)
+            mates = list_mates(text, m, q) if form == "amount" and q is not None and not q.masked else []
         except NumberError:
-            q = None
+            q, mates = None, []
         if q is not None:
+            last = found[-1].end if found else 0
+            found.extend(mate for mate in mates if mate.start >= last)
             found.append(q)
     return found
