@@ -183,7 +183,8 @@ def test_measure_words_count_and_are_refined_by_the_noun(text, unit):
 
 @pytest.mark.parametrize("text", [
     "两年平均增长", "过去五年，我们", "这五年，成绩来之不易", "五年来，全市", "打好三大攻坚战", "践行四个一",
-    "第十四届运动会", "服务热线12345", "编号0086", "&#37;", "千家万户", "万人空巷", "负责3个",
+    "第十四届运动会", "服务热线12345",
+    "其中：0-15岁（含不满16周岁）", "“1515”亿级企业梯度", "编号0086", "&#37;", "千家万户", "万人空巷", "负责3个",
 ])
 def test_not_figures(text):
     found = find_quantities(text)

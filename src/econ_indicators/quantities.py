@@ -41,6 +41,7 @@ _RANK_CONTEXT = re.compile(r"(?:排名|排|居|位居|位列|名列|列|蝉联|�
 _ORDINAL_BEFORE = re.compile(r"(?:第|届|星期|周|礼拜)$")
 _PERIOD_BEFORE = re.compile(r"(?:过去的?|近|这|(?<!提)前|未来|今后|的)$")  # "过去五年": a period named, not measured
 _PERIOD_AFTER = re.compile(r"(?:平均|来|以来|多来|间)")  # "两年平均增长", "五年来": a period named
+_AGE_BOUND_BEFORE = re.compile(r"(?:满|年满|未满|不满)$")
 _TIME_WORDS = frozenset({"年", "个月", "天", "周"})
 _BARE_TENS = frozenset(_CN_TEN)
 _URL_ESCAPE = re.compile(r"[0-9A-Fa-f]{2}(?![\u4e00-\u9fff])")  # 30%25: '%' escaped in a URL
@@ -263,7 +264,7 @@ def _index(m: re.Match, _text: str) -> Quantity:
 def _threshold(m: re.Match, text: str) -> Quantity | None:
     """A bare magnitude of money without a unit: 千亿级, 超过万亿, 迈上4万亿台阶 (qualifier over)."""
     value = parse_numeral(m["thrnum"])
-    if value < THRESHOLD_MIN:
+    if value < THRESHOLD_MIN or m["thrnum"] == "亿":  # 亿级企业: a class, no amount
         return None
     if not (m["lvl"] or _THRESHOLD_BEFORE.search(text, max(0, m.start() - 2), m.start())
             or _THRESHOLD_AFTER.match(text, m.end())):
@@ -324,6 +325,8 @@ def _not_a_figure(m: re.Match, text: str, unit: Unit, number: Decimal | None) ->
     if unit.surface in _TIME_WORDS and (_PERIOD_BEFORE.search(text, max(0, m.start() - 3), m.start())
                                         or _PERIOD_AFTER.match(text, m.end())):
         return True  # "过去五年", "两年平均增长", "五年来"
+    if unit.dimension == "age" and (m["lo"] or _AGE_BOUND_BEFORE.search(text, max(0, m.start() - 2), m.start())):
+        return True  # "16-59岁（含不满60岁）": an age bracket names a group, it measures nothing
     if unit.surface == "%" and _URL_ESCAPE.match(text, m.end()):
         return True  # "30%25": a URL escape
     if slogans().match(text, m.start()):
