@@ -223,3 +223,12 @@ def test_unitless_indices_ratios_and_listed_numbers(text, surfaces, unit):
 @pytest.mark.parametrize("text", ["2023、2024年", "产量分别为1.2、3.4万吨"])
 def test_a_list_shares_no_magnitude_and_no_date(text):
     assert all("、" not in q.surface and q.start > text.index("、") for q in find_quantities(text))
+
+
+_TRADITIONAL = str.maketrans({"万": "萬", "亿": "億", "两": "兩", "点": "點"})
+
+
+@settings(max_examples=200)
+@given(st.integers(min_value=0, max_value=10**16 - 1))
+def test_traditional_numerals_parse_back_exactly(n):
+    assert parse_numeral(cn2an.an2cn(n).translate(_TRADITIONAL)) == n
