@@ -58,8 +58,8 @@ def test_table_cut_by_a_page_break_continues_row_by_row():
 def test_label_with_its_unit_on_one_line_and_sub_rows():
     text = "指标\n单位\n绝对额 比上年增长（%）\n旅客周转量亿人公里\n3.2\n铁路\n亿人公里\n1.1\n5.0\n-2.5\n"
     assert _cells(text) == [
-        ("3.2", 320000000.0, "count", "旅客周转量", "level"),
-        ("1.1", 110000000.0, "count", "旅客周转量-铁路", "level"),
+        ("3.2", 320000000.0, "person_km", "旅客周转量", "level"),
+        ("1.1", 110000000.0, "person_km", "旅客周转量-铁路", "level"),
         ("5.0", 5.0, "%", "旅客周转量比上年增长", "change"),
         ("-2.5", -2.5, "%", "旅客周转量-铁路比上年增长", "change")]
 
@@ -97,7 +97,7 @@ def test_header_cells(line, expected):
 
 
 @pytest.mark.parametrize(("text", "code", "mag"), [
-    ("万千瓦", "kW", "万"), ("千瓦", "kW", ""), ("亿吨公里", "count", "亿"), ("万芯千米", "km", "万")])
+    ("万千瓦", "kW", "万"), ("千瓦", "kW", ""), ("亿吨公里", "t_km", "亿"), ("万芯千米", "km", "万")])
 def test_parse_unit_cells(text, code, mag):
     unit, magnitude = parse_unit(text)
     assert (unit.code, magnitude) == (code, mag)

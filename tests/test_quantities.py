@@ -168,8 +168,7 @@ def test_a_minus_sign_before_a_figure_makes_it_negative_but_not_a_range_dash():
     assert [(q.surface, q.value) for q in found] == [("-2.3%", -2.3), ("7.1%", 7.1), ("3%", 3.0)]
 
 
-@pytest.mark.xfail(strict=True, reason="an index written without a unit (价格指数99.7) is not read yet")
-def test_known_failure_unitless_index():
+def test_unitless_index():
     (q,) = find_quantities("居民消费价格指数99.7，")
     assert (q.value, q.unit) == (99.7, "count")
 

@@ -1,4 +1,4 @@
-"""Units: the unit table (data/units.csv) and its loader."""
+"""Units: the unit table (data/units.csv, measure_words.csv and currencies.csv) and its loader."""
 
 from __future__ import annotations
 
@@ -42,10 +42,29 @@ def parse_unit_table(source: str) -> list[Unit]:
     return units
 
 
+def measure_word_rows(source: str) -> list[str]:
+    """Unit-table lines for a measure-word file (word, code, not_before): counts."""
+    return [f"{r['word']},{r['code']},1,count,{r.get('not_before') or ''}" for r in csv_rows(source)]
+
+
+def currency_rows(source: str) -> list[str]:
+    """Unit-table lines for a currency file (word, code): money."""
+    return [f"{r['word']},{r['code']},1,money," for r in csv_rows(source)]
+
+
 @lru_cache(maxsize=1)
 def unit_table() -> dict[str, Unit]:
-    """The packaged unit table, keyed by surface."""
-    return {u.surface: u for u in parse_unit_table(read_text("units.csv"))}
+    """The packaged unit table (units, measure words and currencies), keyed by surface; a surface
+    written in two of the files is an error."""
+    lines = [read_text("units.csv").rstrip("\n"), *measure_word_rows(read_text("measure_words.csv")),
+             *currency_rows(read_text("currencies.csv"))]
+    return {u.surface: u for u in parse_unit_table("\n".join(lines))}
+
+
+@lru_cache(maxsize=1)
+def currencies() -> dict[str, str]:
+    """Currency name → ISO code (data/currencies.csv), for a name written before the number."""
+    return {r["word"]: r["code"] for r in csv_rows(read_text("currencies.csv"))}
 
 
 def known_codes() -> frozenset[str]:
