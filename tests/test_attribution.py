@@ -274,3 +274,11 @@ def test_an_aside_in_brackets_does_not_end_the_clause():
     assert clause_before(text, text.index("889")) == "全州实现生产总值（GDP）"
     text = "全年固定资产投资（不含农户）比上年下降"
     assert metric_label(clause_before(text, len(text))) == "固定资产投资（不含农户）"
+
+
+def test_a_span_from_a_year_covers_its_start_only():
+    facts = _facts("2026年某省政府工作报告\n二、“十四五”时期发展成就\n"
+                   "这五年，城镇化率从2020年的55.1%提升至60.2%，建设用地减量约50平方公里，督查事项精简两成。")
+    assert [facts[s]["year"] for s in ("55.1%", "60.2%", "50平方公里")] == [2020, 2025, 2025]
+    assert facts["50平方公里"]["value"] == -50 and facts["两成"]["value"] == -20
+    assert facts["60.2%"]["kind"] != "target"

@@ -9,7 +9,7 @@ import regex
 from ..quantities import Quantity
 from ..rules import read_rows
 
-_VERB_TAIL = regex.compile(r"(?:了|为|达)+$")  # 增长了, 下降为: the change word stands before these
+_VERB_TAIL = regex.compile(r"(?:了|为|达|约|近|逾)+$")  # 增长了, 下降为, 减量约: the change word stands before these
 _TO_LEVEL = regex.compile(r"(?:到|至)$")  # 下降到, 提升至, 缩小到: the figure is the level reached
 TARGET_MODES = ("level", "change", "share")  # the kinds a target scope turns into targets
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)(?!\d)")
 _RELATIVE_YEAR = {"去年": -1, "上年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _RELATIVE = regex.compile("|".join(_RELATIVE_YEAR))
+_SPAN_START = regex.compile(r"从\s*$")
+_SPAN_TO = regex.compile(r"到|至")
 _START_VALUE = regex.compile(r"从[^，,。；;从]{0,12}$")  # 从75.6%提升至76.5%: the figure right after 从
 _TO_END_VALUE = regex.compile(r"^[^，,。；;]{0,12}?(?:到|至)")
 
@@ -61,6 +63,9 @@ def written_year(sentence_before: str, ctx: DocumentContext) -> int | None:
     for m in _YEAR.finditer(sentence_before):
         if (best is None or m.start() > best[0]) and not comparison_base(sentence_before, m.start()):
             best = (m.start(), int(m.group(1)))
+    if best is not None and _SPAN_START.search(sentence_before, 0, best[0]) \
+            and _SPAN_TO.search(sentence_before, best[0]):
+        return None  # 从2020年的82.4岁提升至83.9岁: 2020 is the start's year, not the end's
     if ctx.published:
         for m in _RELATIVE.finditer(sentence_before):
             if (best is None or m.start() > best[0]) and not comparison_base(sentence_before, m.start()):
