@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -28,6 +29,7 @@ import pyarrow as pa
 
 from . import tables
 from .extract import Row, documents_stage, fact_id, process_document
+from .ingest import Identity, OverBudget, doc_id_for, document_seconds, failure_reason, shown_path, time_budget
 from .schema import CLEAN_TEXTS, DOCUMENTS, FACTS, RAW_TEXTS
 from .storage import Root
 
@@ -48,10 +50,21 @@ class Extraction(NamedTuple):
     facts: pa.Table
 
 
-def extract_one(doc_id: str, text: str) -> Extraction:
-    """Clean and extract one text (runs in a worker process; never raises)."""
-    clean_row, facts = process_document(doc_id, text)
-    return Extraction({k: v for k, v in clean_row.items() if k not in _TEXT_COLUMNS}, tables.facts_table(facts))
+def extract_one(doc_id: str, text: str, seconds: float | None = None) -> Extraction:
+    """Clean and extract one text within its time budget (`seconds`, default
+    `ingest.document_seconds()`; past it the document fails with the reason). Runs in a worker
+    process; never raises. Figures whose value is not finite (400 nines) are left out."""
+    try:
+        with time_budget(document_seconds() if seconds is None else seconds, "cleaning and extraction"):
+            clean_row, facts = process_document(doc_id, text)
+    except OverBudget as exc:  # the timer may fire between the document's end and the block's
+        clean_row, facts = {"doc_id": doc_id, "error": failure_reason("extraction", exc)}, []
+    document = {k: v for k, v in clean_row.items() if k not in _TEXT_COLUMNS}
+    return Extraction(document, tables.facts_table([f for f in facts if _finite(f)]))
+
+
+def _finite(fact: Row) -> bool:
+    return all(fact.get(name) is None or math.isfinite(fact[name]) for name in ("value", "value_low", "value_high"))
 
 
 def _extract_item(item: tuple[str, str]) -> Extraction:
@@ -309,16 +322,30 @@ def read_part(root: Root, table: str, partition: str, columns: Sequence[str] | N
 _SOURCE_KEY = b"econ_indicators.source"
 
 
-def raw_part_current(root: Root, partition: str, hashes: Mapping[str, str | None]) -> bool:
+def raw_part_current(root: Root, partition: str, hashes: Mapping[str, str | None],
+                     names: Mapping[str, Identity] | None = None) -> bool:
     """Whether the partition's raw_texts part was read from exactly these files (path → SHA-256
-    of their bytes; None for a file that could not be hashed) with today's schema."""
+    of their bytes; None for a file that could not be hashed), under the same names (`names`:
+    shown path and doc_id of each, by default from the path alone) with today's schema."""
     rel = part_path(RAW_TEXTS.name, partition)
     if None in hashes.values() or not root.exists(rel):
         return False
     if not root.parquet_schema(rel).equals(RAW_TEXTS.arrow_schema(), check_metadata=False):
         return False
-    part = root.read_parquet(rel, ["path", "sha256"])
-    return dict(zip(part.column("path").to_pylist(), part.column("sha256").to_pylist(), strict=True)) == hashes
+    part = root.read_parquet(rel, ["path", "sha256", "doc_id"])
+    recorded = dict(zip(part.column("path").to_pylist(),
+                        zip(part.column("sha256").to_pylist(), part.column("doc_id").to_pylist(), strict=True),
+                        strict=True))
+    expected = {}
+    for file, sha in hashes.items():
+        name = names[file] if names is not None and file in names else _own_identity(file)
+        expected[name.path] = (sha, name.doc_id)
+    return recorded == expected
+
+
+def _own_identity(rel: str) -> Identity:
+    shown = shown_path(rel)
+    return Identity(shown, doc_id_for(shown))
 
 
 def source_digest(root: Root, partition: str, version: str) -> str:

@@ -20,6 +20,22 @@ from fsspec.implementations.local import LocalFileSystem
 from . import io
 
 
+class UnsafePath(ValueError):
+    """A relative path that would leave its root (absolute, `..`, empty or `.` segments)."""
+
+
+def checked(rel: str, url: str = "the root") -> str:
+    """`rel` when it names something inside its root: relative, without empty, `.` or `..`
+    segments (a trailing `/` names a folder); raises UnsafePath otherwise, for local and fsspec
+    roots alike (an object key `raw//tmp/x` must not become `/tmp/x`)."""
+    if not rel:
+        return rel
+    body = rel[:-1] if rel.endswith("/") else rel
+    if rel.startswith("/") or "\x00" in rel or any(part in ("", ".", "..") for part in body.split("/")):
+        raise UnsafePath(f"unsafe path {rel!r}: it would leave {url}")
+    return rel
+
+
 class Root:
     """A folder on any fsspec filesystem; a plain path means the local disk."""
 
@@ -38,11 +54,11 @@ class Root:
         """The local path of `rel` (only for a local root)."""
         if not self.is_local:
             raise ValueError(f"{self.url} is not on the local disk")
-        return Path(self.path) / rel if rel else Path(self.path)
+        return Path(self.path) / checked(rel, self.url) if rel else Path(self.path)
 
     def full(self, rel: str) -> str:
-        """The filesystem path of `rel` under the root."""
-        return posixpath.join(self.path, rel) if rel else self.path
+        """The filesystem path of `rel` under the root (UnsafePath when it would leave the root)."""
+        return posixpath.join(self.path, checked(rel, self.url)) if rel else self.path
 
     def is_dir(self) -> bool:
         return self.fs.isdir(self.path)
