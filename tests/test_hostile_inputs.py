@@ -308,3 +308,52 @@ def test_one_run_over_hostile_inputs_fails_documents_never_the_run(hostile_raw, 
     assert deep.count("/") == 1000 and docs[deep]["n_facts"] == 1
     printed = capsys.readouterr()
     assert "gold file x.gold.jsonl: symlink to /etc/passwd outside the raw folder" in printed.err
+
+
+# Item 5: concurrent runs.
+
+def test_a_second_run_into_one_out_dir_waits_or_fails_fast(samples_dir, tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    from econ_indicators.locking import Busy, exclusive, lock_path
+    from pipelines.cli import main
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    shutil.copy(samples_dir / SMALL, raw / SMALL)
+    other = FileLock(lock_path(Root(str(out))))  # another run's lock (a lock file descriptor of its own)
+    other.acquire()
+    try:
+        with pytest.raises(SystemExit, match="another run holds .* not waiting"):
+            main(["run", "--raw-dir", str(raw), "--out-dir", str(out), "--no-wait"])
+        with pytest.raises(Busy), exclusive(Root(str(out)), wait=False):
+            pass
+        assert not (out / "facts.parquet").exists()
+    finally:
+        other.release()
+    assert main(["run", "--raw-dir", str(raw), "--out-dir", str(out), "--no-wait"]) == 0
+    with exclusive(Root(str(out)), wait=False):  # the run gave the lock back
+        pass
+
+
+# Item 7: an empty raw folder never replaces good tables silently.
+
+@pytest.mark.slow
+def test_an_empty_raw_folder_is_refused_unless_allowed(samples_dir, tmp_path, monkeypatch, capsys):
+    from pipelines.cli import main
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw, empty, out = tmp_path / "raw", tmp_path / "empty", tmp_path / "out"
+    raw.mkdir()
+    empty.mkdir()
+    shutil.copy(samples_dir / SMALL, raw / SMALL)
+    assert main(["run", "--raw-dir", str(raw), "--out-dir", str(out)]) == 0
+    before = (out / "facts.parquet").read_bytes()
+    with pytest.raises(SystemExit, match="has no files to read.*holds tables of 1 documents.*--allow-empty"):
+        main(["run", "--raw-dir", str(empty), "--out-dir", str(out), "--strict"])
+    with pytest.raises(SystemExit, match="raw folder not found"):
+        main(["run", "--raw-dir", str(tmp_path / "missing"), "--out-dir", str(out)])
+    assert (out / "facts.parquet").read_bytes() == before
+    assert main(["run", "--raw-dir", str(empty), "--out-dir", str(out), "--allow-empty"]) == 0
+    assert pq.read_metadata(out / "facts.parquet").num_rows == 0
