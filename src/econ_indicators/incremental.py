@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import tables
 from .extract import Row, documents_stage, fact_id, process_document
@@ -114,11 +115,11 @@ class ExtractionCache:
         if not self.root.exists(rel):
             return None
         try:
-            table = self.root.read_parquet(rel)
+            table = pq.read_table(pa.BufferReader(self.root.read_verified(rel)))  # a damaged entry: Damaged
             document = _decode_document(table.schema.metadata[_DOCUMENT_KEY])
             cached = Extraction(document, table.replace_schema_metadata(FACTS.arrow_schema().metadata))
         except (OSError, KeyError, ValueError, pa.ArrowException):
-            return None  # a damaged entry is a miss: the text is extracted again
+            return None  # a damaged entry is a miss: the text is extracted again, the entry rewritten
         return rebase(cached, doc_id)
 
     def has(self, key: str) -> bool:
@@ -315,6 +316,15 @@ def write_part(root: Root, table: str, partition: str, data: pa.Table) -> None:
     root.write_parquet(part_path(table, partition), data)
 
 
+def part_damage(root: Root, table: str, partition: str) -> str | None:
+    """What is wrong with a partition's part of a table (see `Root.damage`; None when sound): a
+    damaged part is never trusted, its partition is built again."""
+    problem = root.damage(part_path(table, partition))
+    if problem and problem != "missing":
+        warnings.warn(f"{table} part {partition!r} damaged ({problem}): rebuilt", RuntimeWarning, stacklevel=2)
+    return problem
+
+
 def read_part(root: Root, table: str, partition: str, columns: Sequence[str] | None = None) -> pa.Table:
     return root.read_parquet(part_path(table, partition), columns)
 
@@ -328,7 +338,7 @@ def raw_part_current(root: Root, partition: str, hashes: Mapping[str, str | None
     of their bytes; None for a file that could not be hashed), under the same names (`names`:
     shown path and doc_id of each, by default from the path alone) with today's schema."""
     rel = part_path(RAW_TEXTS.name, partition)
-    if None in hashes.values() or not root.exists(rel):
+    if None in hashes.values() or not root.exists(rel) or part_damage(root, RAW_TEXTS.name, partition):
         return False
     if not root.parquet_schema(rel).equals(RAW_TEXTS.arrow_schema(), check_metadata=False):
         return False
@@ -368,7 +378,7 @@ def parts_current(root: Root, partition: str, digest: str) -> bool:
     today's schemas and no document failed extraction (then the partition needs no work)."""
     for table in (FACTS, DOCUMENTS):
         rel = part_path(table.name, partition)
-        if not root.exists(rel):
+        if not root.exists(rel) or part_damage(root, table.name, partition):
             return False
         schema = root.parquet_schema(rel)
         if (schema.metadata or {}).get(_SOURCE_KEY) != digest.encode():
