@@ -357,3 +357,36 @@ def test_an_empty_raw_folder_is_refused_unless_allowed(samples_dir, tmp_path, mo
     assert (out / "facts.parquet").read_bytes() == before
     assert main(["run", "--raw-dir", str(empty), "--out-dir", str(out), "--allow-empty"]) == 0
     assert pq.read_metadata(out / "facts.parquet").num_rows == 0
+
+
+# Item 8: the sensor compares the raw files with what the tables were built from.
+
+def test_the_sensor_compares_with_what_the_tables_were_built_from(samples_dir, tmp_path, monkeypatch):
+    from dagster import RunRequest, SkipReason, build_sensor_context
+
+    from pipelines.automation import raw_files_sensor
+    from pipelines.cli import run
+    from pipelines.resources import Storage
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    shutil.copy(samples_dir / SMALL, raw / SMALL)
+    (raw / "b.txt").write_text("全市地区生产总值100亿元。", encoding="utf-8")
+    storage = Storage(raw_dir=str(raw), out_dir=str(out))
+
+    def tick(cursor):
+        context = build_sensor_context(cursor=cursor, resources={"storage": storage})
+        return raw_files_sensor(context), context.cursor
+
+    run(raw, out)
+    fresh, _ = tick(None)  # a sensor that never ran (or was reset) over tables already up to date
+    assert isinstance(fresh, SkipReason)
+    (raw / "b.txt").write_text("全市地区生产总值200亿元。", encoding="utf-8")  # while the sensor is off
+    changed, cursor = tick(None)
+    assert isinstance(changed, RunRequest) and changed.partition_key == partition_of("b.txt")
+    pending, cursor = tick(cursor)
+    assert isinstance(pending, SkipReason)  # requested already: not asked again while it runs
+    run(raw, out)
+    done, _ = tick(cursor)
+    assert isinstance(done, SkipReason)

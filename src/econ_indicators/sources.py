@@ -8,6 +8,7 @@ every rule of reading lives in one place.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import tempfile
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from .extract import Row, raw_row
+from .incremental import part_damage, part_path, read_part
 from .ingest import (
     SUPPORTED_SUFFIXES,
     Identity,
@@ -26,7 +28,8 @@ from .ingest import (
     shown_path,
     walk,
 )
-from .schema import DOCUMENTS
+from .partitions import by_partition
+from .schema import DOCUMENTS, RAW_TEXTS
 from .storage import Root, UnsafePath, checked
 
 _EMPTY_SHA = hashlib.sha256(b"").hexdigest()
@@ -152,3 +155,36 @@ def refuse_empty(files: Sequence[str], out: Root, raw_url: str, allow_empty: boo
     what = f"tables of {held:,} documents" if held is not None else "tables"
     return (f"the raw folder {raw_url} has no files to read, and {out.url} holds {what}: not replacing them "
             f"with empty ones (--allow-empty, or Storage(allow_empty=True), to do so)")
+
+
+def stale_partitions(raw: Root, out: Root) -> dict[str, str]:
+    """The partitions whose raw files differ from those their raw_texts part was read from (added,
+    removed, renamed, edited, or a part missing or damaged), each with a signature of both sides:
+    what the tables were built from, not what a sensor saw last, so that a change made while the
+    sensor was off is found and an up-to-date folder gives nothing. A file whose bytes are not
+    hashed here (a symbolic link) counts by its name and id only."""
+    files = list_raw(raw, skip=out)
+    names = identities(files)
+    hashes = content_hashes(raw, files)
+    stale: dict[str, str] = {}
+    for key, rels in by_partition(files).items():
+        now = {names[rel].path: (hashes[rel], names[rel].doc_id) for rel in rels}
+        built = _built_files(out, key)
+        if built is None:
+            if not now:
+                continue
+        elif now.keys() == built.keys() and all(
+                doc_id == built[path][1] and sha in (None, built[path][0]) for path, (sha, doc_id) in now.items()):
+            continue
+        state = json.dumps([sorted(now.items()), sorted(built.items()) if built is not None else None])
+        stale[key] = hashlib.sha256(state.encode()).hexdigest()
+    return stale
+
+
+def _built_files(out: Root, partition: str) -> dict[str, tuple[str, str]] | None:
+    """Path → (SHA-256, doc_id) of the files a partition's raw_texts part was read from; None when
+    there is no sound part."""
+    if not out.exists(part_path(RAW_TEXTS.name, partition)) or part_damage(out, RAW_TEXTS.name, partition):
+        return None
+    part = read_part(out, RAW_TEXTS.name, partition, ["path", "sha256", "doc_id"]).to_pydict()
+    return {p: (s, d) for p, s, d in zip(part["path"], part["sha256"], part["doc_id"], strict=True)}
