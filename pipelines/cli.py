@@ -59,7 +59,7 @@ def _instance():
         instance = DagsterInstance.get()
         instance.get_runs(limit=1)  # the run, event log and schedule storages are created here, one at a time
         instance.get_asset_keys(limit=1)
-        instance.schedule_storage and instance.schedule_storage.all_stored_job_state()
+        instance.all_instigator_state()
     return instance
 
 
