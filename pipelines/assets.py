@@ -9,16 +9,24 @@ import warnings
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster import AssetExecutionContext, BackfillPolicy, BetaWarning, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    BackfillPolicy,
+    BetaWarning,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
-from econ_indicators import combine, incremental, tables
-from econ_indicators.evaluate import gold_line, read_gold
+from econ_indicators import combine, incremental, locking, tables
+from econ_indicators.evaluate import gold_line, read_gold, read_gold_files
 from econ_indicators.indicators import write_indicators
 from econ_indicators.partitions import PARTITION_KEYS, by_partition
 from econ_indicators.report import write_report
 from econ_indicators.rules import rules_version
 from econ_indicators.schema import DOCUMENTS, FACTS, INDICATORS, RAW_TEXTS
-from econ_indicators.sources import content_hashes, list_raw, raw_rows
+from econ_indicators.sources import content_hashes, list_raw, raw_identities, raw_rows, refuse_empty
 from econ_indicators.storage import Root
 
 from .memory import release_memory
@@ -50,6 +58,21 @@ def _head(root: Root, rel: str) -> pa.Table:
         batches.close()
 
 
+def hold_out_lock(context: AssetExecutionContext, out: Root) -> None:
+    """Take the output root's lock for the rest of this run (re-entrant: a CLI run holds it
+    already); `report`, the job's last asset, gives it back, and a run process that dies frees it."""
+    def waiting() -> None:
+        context.log.warning(f"another run is writing to {out.url}: waiting for it to end")
+
+    locking.acquire(locking.out_lock(out), True, waiting)
+
+
+def release_out_lock(out: Root) -> None:
+    lock = locking.out_lock(out)
+    if lock.is_locked:
+        lock.release()
+
+
 def _failed(status: pa.ChunkedArray) -> int:
     return pc.sum(pc.equal(status, "failed")).as_py() or 0
 
@@ -67,17 +90,23 @@ def _stage(context: AssetExecutionContext, progress: Progress, stage: str, total
        description="The partition's raw files decoded to text, with their SHA-256 (one part per partition).")
 def raw_texts(context: AssetExecutionContext, storage: Storage, progress: Progress) -> None:
     raw, out = storage.raw_root(), storage.out_root()
-    groups = by_partition(list_raw(raw))
+    hold_out_lock(context, out)
+    files = list_raw(raw, skip=out)
+    refusal = refuse_empty(files, out, raw.url, storage.allow_empty)
+    if refusal:
+        raise Failure(refusal)
+    groups = by_partition(files)
+    names = raw_identities(files)
     keys = context.partition_keys
 
     def read(advance) -> None:  # one partition's texts in memory at a time
         for key in keys:
-            if incremental.raw_part_current(out, key, content_hashes(raw, groups[key])):
+            if incremental.raw_part_current(out, key, content_hashes(raw, groups[key]), names):
                 for rel in groups[key]:
                     advance(rel)
                 context.add_asset_metadata({"documents": len(groups[key]), "unchanged": True}, partition_key=key)
                 continue
-            rows = raw_rows(raw, groups[key], advance)
+            rows = raw_rows(raw, groups[key], advance, names)
             table = tables.to_arrow(RAW_TEXTS, rows)
             incremental.write_part(out, RAW_TEXTS.name, key, table)
             failed = sum(1 for r in rows if r["error"])
@@ -127,7 +156,7 @@ def document_facts(context: AssetExecutionContext, storage: Storage, compute: Co
 
 @asset(group_name=GROUP, code_version=RULES_VERSION, deps=[document_facts], pool=TABLES_POOL, kinds={"parquet"},
        description="One row per figure found, with region, year, metric, kind and provenance (all partitions).")
-def facts(storage: Storage) -> MaterializeResult:
+def facts(context: AssetExecutionContext, storage: Storage) -> MaterializeResult:
     release_memory()  # what the stage before freed
     out = storage.out_root()
     rows = combine.write_combined(out, FACTS, PARTITION_KEYS)
@@ -137,7 +166,11 @@ def facts(storage: Storage) -> MaterializeResult:
         "masked": pc.sum(out.read_parquet(FACTS.file_name, ["masked"]).column("masked")).as_py() or 0,
         "preview": _preview(_head(out, FACTS.file_name)),
     }
-    gold = read_gold(storage.raw_root())
+    gold, problems = read_gold_files(storage.raw_root())
+    for problem in problems:
+        context.log.warning(f"gold file {problem}")
+    if problems:
+        metadata["gold_skipped"] = MetadataValue.md("\n".join(f"- {p}" for p in problems))
     if gold:
         metadata["gold_files"] = len(gold)
         metadata["score"] = gold_line(gold, out.iter_parquet(FACTS.file_name))
@@ -177,6 +210,7 @@ def report(storage: Storage) -> MaterializeResult:
     out = storage.out_root()
     score = gold_line(read_gold(storage.raw_root()), out.iter_parquet(FACTS.file_name))
     page = write_report(out, score)
+    release_out_lock(out)
     metadata = {"path": MetadataValue.path(page)}
     if score:
         metadata["score"] = MetadataValue.text(score)

@@ -16,8 +16,8 @@ from dagster import (
     sensor,
 )
 
-from econ_indicators.partitions import changed_partitions, key_span, partition_digests
-from econ_indicators.sources import content_hashes
+from econ_indicators.partitions import PARTITION_KEYS, key_span
+from econ_indicators.sources import stale_partitions
 
 from .assets import ASSETS
 from .partitions import all_partitions_tags, range_tags
@@ -55,12 +55,14 @@ def run_request_for(changed: list[str]) -> RunRequest:
 @sensor(job=refresh_job, minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.RUNNING)
 def raw_files_sensor(context: SensorEvaluationContext, storage: Storage) -> RunRequest | SkipReason:
-    """Hashes every raw file; requests a run for the partitions whose files were added, changed or
-    removed since the last tick (the cursor holds one digest per partition)."""
-    digests = partition_digests(content_hashes(storage.raw_root()))
+    """Hashes every raw file and compares with the files the tables were built from (the raw_texts
+    parts); requests one run for the partitions that differ, once per state: the cursor holds the
+    signature of each stale partition already requested, so a run under way is not asked again."""
+    stale = stale_partitions(storage.raw_root(), storage.out_root())
     previous = json.loads(context.cursor) if context.cursor else {}
-    changed = changed_partitions(previous, digests)
-    context.update_cursor(json.dumps(digests, sort_keys=True))
+    changed = [key for key in PARTITION_KEYS if key in stale and previous.get(key) != stale[key]]
+    context.update_cursor(json.dumps(stale, sort_keys=True))
     if not changed:
-        return SkipReason("no raw file added, changed or removed")
+        return SkipReason("the tables were built from the raw files as they are" if not stale
+                          else "runs already requested for the partitions that differ")
     return run_request_for(changed)

@@ -17,11 +17,13 @@ from pydantic import PrivateAttr
 from tqdm import tqdm
 
 from econ_indicators import TABLES, describe
+from econ_indicators.locking import Busy, exclusive, initialising
 from econ_indicators.metrics import dictionary_rows
 from econ_indicators.panel import format_panel, labelled, panel
 from econ_indicators.report import INDEX, REPORT_DIR
 from econ_indicators.schema import data_dictionary_markdown
 from econ_indicators.series import format_series, metric_series, not_found
+from econ_indicators.sources import list_raw, refuse_empty
 from econ_indicators.storage import Root
 
 from .partitions import all_partitions_tags
@@ -49,9 +51,19 @@ class BarProgress(Progress):
 
 
 def _instance():
+    """The instance of DAGSTER_HOME (created and its storage set up under a lock, so that two first
+    runs never build its SQLite databases at the same time), else an ephemeral one."""
     from dagster import DagsterInstance
 
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return DagsterInstance.ephemeral()
+    with initialising(Path(home)):
+        instance = DagsterInstance.get()
+        instance.get_runs(limit=1)  # the run, event log and schedule storages are created here, one at a time
+        instance.get_asset_keys(limit=1)
+        instance.all_instigator_state()
+    return instance
 
 
 def _start_time(pid: int) -> str:
@@ -101,13 +113,38 @@ def release_dead_runs(instance: Any) -> list[str]:
     return released
 
 
-def run(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None = None) -> dict[str, Any]:
+def run(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None = None, allow_empty: bool = False,
+        wait: bool = True) -> dict[str, Any]:
     """Execute the refresh job in process over every partition of `raw_dir` into `out_dir` (local
-    paths or fsspec URLs); return the summary."""
+    paths or fsspec URLs) and return the summary; holds the output root's lock for the run (waits
+    for another run to end, or exits at once when `wait` is false). An empty raw folder does not
+    replace tables that hold documents unless `allow_empty`."""
+    raw, out = Root(raw_dir), Root(out_dir)
+    if not raw.is_dir():
+        raise SystemExit(f"econ-indicators: raw folder not found: {raw_dir}")
+    try:
+        files = list_raw(raw, skip=out)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"econ-indicators: {exc}") from exc
+    refusal = refuse_empty(files, out, raw.url, allow_empty)
+    if refusal:
+        raise SystemExit(f"econ-indicators: {refusal}")
+
+    def waiting() -> None:
+        print(f"econ-indicators: another run is writing to {out_dir}; waiting for it to end "
+              f"(--no-wait to stop instead)", file=sys.stderr, flush=True)
+
+    try:
+        with exclusive(out, wait, waiting):
+            return _run_locked(raw_dir, out_dir, progress, allow_empty)
+    except Busy as exc:
+        raise SystemExit(f"econ-indicators: {exc} writing to {out_dir}: not waiting (--no-wait)") from exc
+
+
+def _run_locked(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None,
+                allow_empty: bool) -> dict[str, Any]:
     from .definitions import REFRESH_JOB, defs
 
-    if not Root(raw_dir).is_dir():
-        raise SystemExit(f"econ-indicators: raw folder not found: {raw_dir}")
     started = time.monotonic()
     job = defs.resolve_job_def(REFRESH_JOB)
     instance = _instance()
@@ -118,7 +155,7 @@ def run(raw_dir: str | Path, out_dir: str | Path, progress: Progress | None = No
         run_config=QUIET_LOGS,
         instance=instance,
         tags={**all_partitions_tags(), PROCESS_TAG: process_tag()},
-        resources={"storage": Storage(raw_dir=str(raw_dir), out_dir=str(out_dir)),
+        resources={"storage": Storage(raw_dir=str(raw_dir), out_dir=str(out_dir), allow_empty=allow_empty),
                    "compute": Compute.from_env(), "progress": progress or Progress()},
         raise_on_error=False,
     )
@@ -254,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_cmd.add_argument("--out-dir", default="data/processed", help="folder or fsspec URL; default: data/processed")
     run_cmd.add_argument("--strict", action="store_true",
                          help="exit with status 1 when any document failed (default: report it and exit 0)")
+    run_cmd.add_argument("--allow-empty", action="store_true",
+                         help="let an empty raw folder replace tables that hold documents (default: refuse)")
+    run_cmd.add_argument("--no-wait", action="store_true",
+                         help="exit with status 1 when another run is writing to the out dir (default: wait)")
     schema_cmd = commands.add_parser("schema", help="print the columns of every output table")
     schema_cmd.add_argument("--markdown", action="store_true",
                             help="print the data dictionary (docs/data_dictionary.md) instead")
@@ -285,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return show_panel(args)
     if args.command == "metrics":
         return list_metrics(args.topic)
-    summary = run(args.raw_dir, args.out_dir, BarProgress())
+    summary = run(args.raw_dir, args.out_dir, BarProgress(), allow_empty=args.allow_empty, wait=not args.no_wait)
     print_summary(summary)
     return 1 if args.strict and summary["failed"] else 0
 

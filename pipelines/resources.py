@@ -21,6 +21,7 @@ class Storage(ConfigurableResource):
 
     raw_dir: str = "data/raw"
     out_dir: str = "data/processed"
+    allow_empty: bool = False  # let an empty raw folder replace tables that hold documents
 
     @classmethod
     def from_env(cls) -> Storage:

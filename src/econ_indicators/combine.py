@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from .incremental import part_path, read_part
 from .schema import DOCUMENTS, FACTS, Table
-from .storage import Root
+from .storage import Damaged, Root
 from .tables import FACT_ORDER
 
 T = TypeVar("T")
@@ -103,11 +103,14 @@ def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
     is read while the current one is written); return its number of rows. When the parts are
     those it was last written from, the file is left as it is."""
     parts = existing_parts(root, table.name, partitions)
-    per_doc = _rows_per_document(root, table, list(parts))  # first: it names a part lacking its documents part
-    inputs = {rel: digest(root.read_bytes(rel))
+    for key in parts:  # first: it names a part lacking its documents part
+        if not root.exists(part_path(DOCUMENTS.name, key)):
+            raise ValueError(f"{table.name}: part {key!r} has no documents part beside it; rebuild that partition")
+    inputs = {rel: digest(verified_bytes(root, rel))
               for rel in {*parts.values(), *(part_path(DOCUMENTS.name, key) for key in parts)}}
+    per_doc = _rows_per_document(root, table, list(parts))
     version = code_version("combine", table)
-    if built_from(root, table, version) == inputs:
+    if built_from(root, table, version) == inputs and root.damage(table.file_name) is None:
         return root.parquet_rows(table.file_name)
     schema = table.arrow_schema()
     for key, rel in parts.items():
@@ -127,6 +130,16 @@ def write_combined(root: Root, table: Table, partitions: Iterable[str]) -> int:
 
 _END = object()
 _BUILT_FROM = b"econ_indicators.built_from"
+
+
+def verified_bytes(root: Root, rel: str) -> bytes:
+    """A part's bytes, checked against the checksum written with it: a damaged part stops the
+    combine with its name (a refresh of its partition rebuilds it) rather than spreading."""
+    try:
+        return root.read_verified(rel)
+    except Damaged as exc:
+        raise ValueError(f"part {part_key(rel)!r} is damaged ({exc}); refresh partition {part_key(rel)} "
+                         "to rebuild it") from exc
 
 
 def digest(data: bytes) -> str:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .ingest import shown_path, walk
 from .storage import Root
 
 GOLD_SUFFIX = ".gold.jsonl"
@@ -34,15 +37,104 @@ def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+MAX_GOLD_BYTES = 16 * 2**20
+
+
+class GoldFiles(NamedTuple):
+    """Gold rows per document name, and the gold files skipped with the reason (`path: why`)."""
+
+    gold: dict[str, list[Row]]
+    problems: list[str]
+
+
 def read_gold(raw: Path | Root) -> dict[str, list[Row]]:
-    """Gold rows per document name, from every `<doc>.gold.jsonl` under `raw` (a folder or an fsspec root)."""
+    """Gold rows per document name, from every `<doc>.gold.jsonl` under `raw` (a folder or an
+    fsspec root); unusable files are skipped (`read_gold_files` says why)."""
+    return read_gold_files(raw).gold
+
+
+def read_gold_files(raw: Path | Root) -> GoldFiles:
+    """Gold rows per document name and the files skipped: gold files are input too, so a symlink
+    is never followed out of the raw folder, and a FIFO, a device, a file over MAX_GOLD_BYTES, a
+    file that is not UTF-8 JSON lines or a row without the fields the score reads is reported
+    and skipped, never read blindly."""
     root = raw if isinstance(raw, Root) else Root(raw)
     gold: dict[str, list[Row]] = {}
-    for rel in root.find() if root.is_dir() else []:
-        if rel.endswith(GOLD_SUFFIX):
-            lines = root.read_bytes(rel).decode("utf-8").splitlines()
-            gold[rel.rsplit("/", 1)[-1][: -len(GOLD_SUFFIX)]] = [json.loads(line) for line in lines if line.strip()]
-    return gold
+    problems: list[str] = []
+    if not root.is_dir():
+        return GoldFiles(gold, problems)
+    rels = (walk(root.local_path(), suffixes=(GOLD_SUFFIX,)) if root.is_local
+            else [rel for rel in root.find() if rel.endswith(GOLD_SUFFIX)])
+    for rel in rels:
+        if not rel.endswith(GOLD_SUFFIX) or rel.endswith("/"):
+            continue
+        try:
+            rows = _gold_rows(_gold_bytes(root, rel))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{shown_path(rel)}: {exc}: skipped")
+            continue
+        gold[shown_path(rel).rsplit("/", 1)[-1][: -len(GOLD_SUFFIX)]] = rows
+    return GoldFiles(gold, problems)
+
+
+def _gold_bytes(root: Root, rel: str) -> bytes:
+    if not root.is_local:
+        return root.read_bytes(rel)
+    path = root.local_path(rel)
+    if path.is_symlink():
+        try:
+            target = Path(os.path.realpath(path, strict=True))
+        except (OSError, RuntimeError) as exc:
+            raise ValueError("broken or looping symlink") from exc
+        if not target.is_relative_to(root.local_path().resolve()):
+            raise ValueError(f"symlink to {target} outside the raw folder: not followed")
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError("not a regular file")
+    if info.st_size > MAX_GOLD_BYTES:
+        raise ValueError(f"{info.st_size:,} bytes, over {MAX_GOLD_BYTES:,}")
+    return path.read_bytes()
+
+
+def _gold_rows(data: bytes) -> list[Row]:
+    rows = []
+    for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from exc
+        problem = _gold_row_problem(row)
+        if problem:
+            raise ValueError(f"line {number}: {problem}")
+        rows.append(row)
+    return rows
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _gold_row_problem(row: Any) -> str | None:
+    """What keeps a gold row from being scored (None when nothing)."""
+    if not isinstance(row, dict):
+        return "not a JSON object"
+    if not isinstance(row.get("unit"), str):
+        return "no unit"
+    if row.get("value") is not None and not _number(row["value"]):
+        return "value is not a finite number"
+    if row.get("kind") == "change" and not row.get("masked") and not _number(row.get("value")):
+        return "a change without a value"
+    year = row.get("year")
+    years = year if isinstance(year, list) else [year]
+    if year is not None and not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+        return "year is not a whole number or a list of them"
+    for name in ("region", "metric_keywords"):
+        value = row.get(name)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return f"{name} is not a list of strings"
+    return None
 
 
 def facts_by_document(facts: Iterable[Row]) -> dict[str, list[Row]]:

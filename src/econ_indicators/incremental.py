@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -25,9 +26,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import tables
 from .extract import Row, documents_stage, fact_id, process_document
+from .ingest import Identity, OverBudget, doc_id_for, document_seconds, failure_reason, shown_path, time_budget
 from .schema import CLEAN_TEXTS, DOCUMENTS, FACTS, RAW_TEXTS
 from .storage import Root
 
@@ -48,10 +51,21 @@ class Extraction(NamedTuple):
     facts: pa.Table
 
 
-def extract_one(doc_id: str, text: str) -> Extraction:
-    """Clean and extract one text (runs in a worker process; never raises)."""
-    clean_row, facts = process_document(doc_id, text)
-    return Extraction({k: v for k, v in clean_row.items() if k not in _TEXT_COLUMNS}, tables.facts_table(facts))
+def extract_one(doc_id: str, text: str, seconds: float | None = None) -> Extraction:
+    """Clean and extract one text within its time budget (`seconds`, default
+    `ingest.document_seconds()`; past it the document fails with the reason). Runs in a worker
+    process; never raises. Figures whose value is not finite (400 nines) are left out."""
+    try:
+        with time_budget(document_seconds() if seconds is None else seconds, "cleaning and extraction"):
+            clean_row, facts = process_document(doc_id, text)
+    except OverBudget as exc:  # the timer may fire between the document's end and the block's
+        clean_row, facts = {"doc_id": doc_id, "error": failure_reason("extraction", exc)}, []
+    document = {k: v for k, v in clean_row.items() if k not in _TEXT_COLUMNS}
+    return Extraction(document, tables.facts_table([f for f in facts if _finite(f)]))
+
+
+def _finite(fact: Row) -> bool:
+    return all(fact.get(name) is None or math.isfinite(fact[name]) for name in ("value", "value_low", "value_high"))
 
 
 def _extract_item(item: tuple[str, str]) -> Extraction:
@@ -101,11 +115,11 @@ class ExtractionCache:
         if not self.root.exists(rel):
             return None
         try:
-            table = self.root.read_parquet(rel)
+            table = pq.read_table(pa.BufferReader(self.root.read_verified(rel)))  # a damaged entry: Damaged
             document = _decode_document(table.schema.metadata[_DOCUMENT_KEY])
             cached = Extraction(document, table.replace_schema_metadata(FACTS.arrow_schema().metadata))
         except (OSError, KeyError, ValueError, pa.ArrowException):
-            return None  # a damaged entry is a miss: the text is extracted again
+            return None  # a damaged entry is a miss: the text is extracted again, the entry rewritten
         return rebase(cached, doc_id)
 
     def has(self, key: str) -> bool:
@@ -302,6 +316,15 @@ def write_part(root: Root, table: str, partition: str, data: pa.Table) -> None:
     root.write_parquet(part_path(table, partition), data)
 
 
+def part_damage(root: Root, table: str, partition: str) -> str | None:
+    """What is wrong with a partition's part of a table (see `Root.damage`; None when sound): a
+    damaged part is never trusted, its partition is built again."""
+    problem = root.damage(part_path(table, partition))
+    if problem and problem != "missing":
+        warnings.warn(f"{table} part {partition!r} damaged ({problem}): rebuilt", RuntimeWarning, stacklevel=2)
+    return problem
+
+
 def read_part(root: Root, table: str, partition: str, columns: Sequence[str] | None = None) -> pa.Table:
     return root.read_parquet(part_path(table, partition), columns)
 
@@ -309,16 +332,30 @@ def read_part(root: Root, table: str, partition: str, columns: Sequence[str] | N
 _SOURCE_KEY = b"econ_indicators.source"
 
 
-def raw_part_current(root: Root, partition: str, hashes: Mapping[str, str | None]) -> bool:
+def raw_part_current(root: Root, partition: str, hashes: Mapping[str, str | None],
+                     names: Mapping[str, Identity] | None = None) -> bool:
     """Whether the partition's raw_texts part was read from exactly these files (path → SHA-256
-    of their bytes; None for a file that could not be hashed) with today's schema."""
+    of their bytes; None for a file that could not be hashed), under the same names (`names`:
+    shown path and doc_id of each, by default from the path alone) with today's schema."""
     rel = part_path(RAW_TEXTS.name, partition)
-    if None in hashes.values() or not root.exists(rel):
+    if None in hashes.values() or not root.exists(rel) or part_damage(root, RAW_TEXTS.name, partition):
         return False
     if not root.parquet_schema(rel).equals(RAW_TEXTS.arrow_schema(), check_metadata=False):
         return False
-    part = root.read_parquet(rel, ["path", "sha256"])
-    return dict(zip(part.column("path").to_pylist(), part.column("sha256").to_pylist(), strict=True)) == hashes
+    part = root.read_parquet(rel, ["path", "sha256", "doc_id"])
+    recorded = dict(zip(part.column("path").to_pylist(),
+                        zip(part.column("sha256").to_pylist(), part.column("doc_id").to_pylist(), strict=True),
+                        strict=True))
+    expected = {}
+    for file, sha in hashes.items():
+        name = names[file] if names is not None and file in names else _own_identity(file)
+        expected[name.path] = (sha, name.doc_id)
+    return recorded == expected
+
+
+def _own_identity(rel: str) -> Identity:
+    shown = shown_path(rel)
+    return Identity(shown, doc_id_for(shown))
 
 
 def source_digest(root: Root, partition: str, version: str) -> str:
@@ -341,7 +378,7 @@ def parts_current(root: Root, partition: str, digest: str) -> bool:
     today's schemas and no document failed extraction (then the partition needs no work)."""
     for table in (FACTS, DOCUMENTS):
         rel = part_path(table.name, partition)
-        if not root.exists(rel):
+        if not root.exists(rel) or part_damage(root, table.name, partition):
             return False
         schema = root.parquet_schema(rel)
         if (schema.metadata or {}).get(_SOURCE_KEY) != digest.encode():

@@ -22,7 +22,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .combine import built_from, code_version, digest, existing_parts, gather, part_key, read_ahead, stamped
+from .combine import (
+    built_from,
+    code_version,
+    digest,
+    existing_parts,
+    gather,
+    part_key,
+    read_ahead,
+    stamped,
+    verified_bytes,
+)
 from .schema import FACTS, HIERARCHY, INDICATORS
 from .storage import Root
 from .tables import none_last, to_arrow, with_hierarchy
@@ -326,8 +336,10 @@ def write_indicators(root: Root, partitions: Iterable[str], limit: int = INDICAT
     When a few parts changed since the last build, only the key groups of the facts rows that
     changed are merged again; the file written is the one a full build writes (tested)."""
     rels = existing_parts(root, FACTS.name, partitions)
-    digests = {key: digest(root.read_bytes(rel)) for key, rel in rels.items()}
+    digests = {key: digest(verified_bytes(root, rel)) for key, rel in rels.items()}
     before = built_from(root, INDICATORS, _version())
+    if before is not None and root.damage(INDICATORS.file_name):  # a damaged table is never spliced: built again
+        before = None
     if before == digests:
         return IndicatorsBuild(root.parquet_rows(INDICATORS.file_name), "unchanged", 0)
     recorded = before or {}

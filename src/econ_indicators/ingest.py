@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
+import os
 import re
-from collections.abc import Iterator
+import signal
+import stat
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -38,6 +43,51 @@ class IngestError(Exception):
 
 
 MAX_REASON = 200  # characters of a failure's reason in documents.parquet and the summary
+# A raw file larger than this is not read (memory grows about 25 times the size of a text while it
+# is cleaned and extracted): it fails with the reason. ECON_INDICATORS_MAX_DOC_MB overrides it.
+MAX_DOCUMENT_BYTES = 32 * 2**20
+MAX_DOCUMENT_ENV = "ECON_INDICATORS_MAX_DOC_MB"
+# Seconds one document may take to be read, or to be cleaned and extracted, before it fails with
+# the reason; ECON_INDICATORS_DOC_SECONDS overrides it (0: no budget).
+DOCUMENT_SECONDS = 120.0
+DOCUMENT_SECONDS_ENV = "ECON_INDICATORS_DOC_SECONDS"
+_HASH_CHUNK = 1 << 20
+
+
+def max_document_bytes() -> int:
+    """The size budget of one raw file, in bytes (environment first)."""
+    value = os.environ.get(MAX_DOCUMENT_ENV)
+    return int(float(value) * 2**20) if value else MAX_DOCUMENT_BYTES
+
+
+def document_seconds() -> float:
+    """The time budget of one document's reading, and of its extraction, in seconds (0: none)."""
+    value = os.environ.get(DOCUMENT_SECONDS_ENV)
+    return float(value) if value else DOCUMENT_SECONDS
+
+
+class OverBudget(Exception):  # noqa: N818 - read as "a document over its budget"
+    """A document that took longer than its time budget (raised inside its work by a timer)."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float, what: str = "the document") -> Iterator[None]:
+    """Raise OverBudget inside the block once it has run `seconds` (wall clock). Works in the main
+    thread of a process (a worker, the CLI, a run process); elsewhere, or with 0, no budget."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise OverBudget(f"{what} took more than its time budget of {seconds:g} s ({DOCUMENT_SECONDS_ENV})")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def failure_reason(stage: str, exc: BaseException) -> str:
@@ -73,18 +123,113 @@ def doc_id_for(relative_path: str) -> str:
     return PurePosixPath(relative_path.replace("\\", "/")).with_suffix("").as_posix()
 
 
-def discover(raw_dir: Path) -> list[Path]:
-    """Supported raw files under `raw_dir`, sorted, skipping hidden files and folders."""
+def shown_path(rel: str) -> str:
+    """A raw file's path as valid UTF-8 text. A name that is not UTF-8 (the OS gives its bytes as
+    surrogate escapes; a GBK name from a zip archive) is read as GB18030 when it decodes, else its
+    undecodable bytes are written as `\\xNN`."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        pass
+    raw = rel.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+class Identity(NamedTuple):
+    """How a raw file is named in the tables: its shown path and its document id."""
+
+    path: str
+    doc_id: str
+
+
+def identities(rels: Iterable[str]) -> dict[str, Identity]:
+    """The shown path and document id of each raw file of a folder, unique and deterministic.
+
+    A document id is the shown path without extension; files whose ids collide (`a.txt` and
+    `a.md`, `c.txt` and `c.TXT`) keep it for the first in path order, and the others keep their
+    extension (`a.txt`), with `~2`, `~3`... when that is taken too. Two names shown alike (a
+    GB18030 name and its UTF-8 twin) make the later one show its bytes escaped."""
+    rels = sorted(set(rels))
+    paths: dict[str, str] = {}
+    seen: set[str] = set()
+    for rel in rels:
+        path = shown_path(rel)
+        if path in seen:
+            path = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        paths[rel] = path
+        seen.add(path)
+    ordered = sorted(rels, key=lambda r: paths[r])
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    later: list[str] = []
+    for rel in ordered:
+        stem = doc_id_for(paths[rel])
+        if stem in taken:
+            later.append(rel)
+        else:
+            ids[rel] = stem
+            taken.add(stem)
+    for rel in later:
+        base = paths[rel].replace("\\", "/")
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}~{n}", n + 1
+        ids[rel] = candidate
+        taken.add(candidate)
+    return {rel: Identity(paths[rel], ids[rel]) for rel in rels}
+
+
+def walk(raw_dir: Path, skip: Path | None = None, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[str]:
+    """Supported raw files under `raw_dir` as sorted relative POSIX paths (as the OS names them),
+    skipping hidden files and folders, and the folder `skip` (an output folder inside the raw
+    folder). Symbolic links are listed, never followed into (to be reported); a subfolder that
+    cannot be listed is listed as `its/path/`, so that it gets a row. Iterative: any depth."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
-    files = []
-    for path in raw_dir.rglob("*"):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in rel.parts):
+    skipped = _inside(skip, raw_dir) if skip is not None else None
+    found: list[str] = []
+    folders = [""]
+    while folders:
+        rel_dir = folders.pop()
+        try:
+            with os.scandir(raw_dir / rel_dir if rel_dir else raw_dir) as listing:
+                entries = list(listing)
+        except OSError:
+            if not rel_dir:
+                raise
+            found.append(rel_dir + "/")
             continue
-        if (path.is_file() or path.is_symlink()) and path.suffix.lower() in SUPPORTED_SUFFIXES:
-            files.append(path)  # a symlink is listed even when broken or leading out, to be reported
-    return sorted(files, key=lambda p: p.relative_to(raw_dir).as_posix())
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                folder = False
+            if folder:
+                if rel != skipped:
+                    folders.append(rel)
+            elif entry.name.lower().endswith(suffixes):
+                found.append(rel)  # a symlink is listed even when broken, looping or leading out, to be reported
+    return sorted(found)
+
+
+def _inside(path: Path, folder: Path) -> str | None:
+    """`path` relative to `folder` (both resolved) when it lies inside, else None."""
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return None
+
+
+def discover(raw_dir: Path, skip: Path | None = None) -> list[Path]:
+    """Supported raw files under `raw_dir`, sorted, skipping hidden files and folders (see `walk`)."""
+    return [raw_dir / rel for rel in walk(raw_dir, skip)]
 
 
 class Undecodable(IngestError):
@@ -115,6 +260,8 @@ def decode(data: bytes) -> tuple[str, str]:
         text = data.decode("utf-8")
         if "\x00" not in text:  # NULs between ASCII letters: UTF-16 without its BOM
             return text, "utf-8"
+        if _few_nuls(data):  # a text with a few NUL bytes in it: damaged, read with repairs
+            raise Undecodable("NUL bytes in UTF-8 text")
     except UnicodeDecodeError as exc:
         if _UTF8_SEGMENT.search(data):  # UTF-8 text, damaged or with segments in another encoding
             raise Undecodable(f"not valid UTF-8 from byte {exc.start:,}") from exc
@@ -128,8 +275,18 @@ def decode(data: bytes) -> tuple[str, str]:
     except (UnicodeDecodeError, LookupError) as exc:
         raise Undecodable(f"cannot decode as {encoding}: {exc}") from exc
     if "\x00" in text:
+        if _few_nuls(data):
+            raise Undecodable(f"NUL bytes in {encoding} text")
         raise IngestError("binary content (NUL characters)")
     return text, encoding
+
+
+_MAX_NUL_SHARE = 0.001  # a text may hold up to one NUL byte in a thousand (damage); more is binary or UTF-16
+
+
+def _few_nuls(data: bytes) -> bool:
+    nuls = data.count(0)
+    return 0 < nuls <= max(1, len(data) * _MAX_NUL_SHARE)
 
 
 def decode_text(data: bytes) -> Decoded:
@@ -179,8 +336,12 @@ def repair(data: bytes, reason: str = "not text") -> Decoded:
     for signature, kind in _SIGNATURES:
         if data.startswith(signature):
             raise IngestError(f"binary content ({kind}), not text")
+    nuls, first_nul = 0, None
     if b"\x00" in data:
-        raise IngestError("binary content (NUL bytes), not text")
+        if not _few_nuls(data):
+            raise IngestError("binary content (NUL bytes), not text")
+        nuls, first_nul = data.count(0), data.index(0)
+        data = data.replace(b"\x00", b"\x01")  # placeholders, replaced by U+FFFD once decoded (ASCII in both)
     start = len(_BOMS[0][0]) if data.startswith(_BOMS[0][0]) else 0
     pieces: list[str] = []
     utf8, common, gb_bytes, gb_runs, replaced, first_bad = 0, 0, 0, 0, 0, None
@@ -218,11 +379,25 @@ def repair(data: bytes, reason: str = "not text") -> Decoded:
     encoding = "utf-8-sig" if start else "utf-8"
     if gb_bytes:
         encoding = f"{encoding}+gb18030" if utf8 else "gb18030"
-    return Decoded("".join(pieces), encoding, _damage_note(bool(utf8), gb_bytes, gb_runs, replaced, first_bad))
+    text = "".join(pieces)
+    if nuls:
+        text = _restore_nuls(text, data, first_nul)
+    note = _damage_note(bool(utf8), gb_bytes, gb_runs, replaced, first_bad, nuls, first_nul)
+    return Decoded(text, encoding, note)
 
 
-def _damage_note(mixed: bool, gb_bytes: int, gb_runs: int, replaced: int, first_bad: int | None) -> str | None:
+def _restore_nuls(text: str, data: bytes, first_nul: int | None) -> str:
+    """The text with the placeholders of NUL bytes as U+FFFD (a \\x01 that was in the file stays)."""
+    if data.count(1) == text.count("\x01"):  # no \x01 of the file was lost: every placeholder is a NUL
+        return text.replace("\x01", "\ufffd")
+    return text
+
+
+def _damage_note(mixed: bool, gb_bytes: int, gb_runs: int, replaced: int, first_bad: int | None,
+                 nuls: int = 0, first_nul: int | None = None) -> str | None:
     notes = []
+    if nuls:
+        notes.append(f"{nuls:,} NUL byte{'s' * (nuls > 1)} replaced by U+FFFD (first at byte {first_nul:,})")
     if mixed and gb_bytes:
         notes.append(f"mixed encodings: {gb_bytes:,} bytes in {gb_runs} segment{'s' * (gb_runs > 1)} read as "
                      f"GB18030, the rest as UTF-8")
@@ -248,8 +423,37 @@ def html_noise_selectors() -> tuple[str, ...]:
     return tuple(ln.strip() for ln in data_lines(read_text("html_noise.txt")))
 
 
+# The HTML parser takes time quadratic in the nesting depth (100,000 nested <div> took minutes);
+# real pages nest a few dozen deep. Deeper pages are not parsed: they fail with the reason.
+MAX_HTML_DEPTH = 2_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
+# Elements that have no end tag, or whose end tag is usually left out: they never deepen a page.
+_NO_DEPTH = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "tbody", "thead", "tfoot", "colgroup", "rp", "rt",
+    "html", "head", "body",
+})
+
+
+def html_depth(markup: str, limit: int = MAX_HTML_DEPTH) -> int:
+    """How deep the elements of a page nest, as its tags say (counted up to just past `limit`)."""
+    depth = deepest = 0
+    for m in _TAG.finditer(markup):
+        if m.group(3) or m.group(2).lower() in _NO_DEPTH:
+            continue
+        depth = max(0, depth - 1) if m.group(1) else depth + 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
 def html_to_text(markup: str) -> str:
-    """Visible text of an HTML page, one block per line, scripts, styles and page chrome dropped."""
+    """Visible text of an HTML page, one block per line, scripts, styles and page chrome dropped;
+    a page nested deeper than MAX_HTML_DEPTH raises IngestError."""
+    if html_depth(markup) > MAX_HTML_DEPTH:
+        raise IngestError(f"HTML nested more than {MAX_HTML_DEPTH:,} elements deep: not parsed")
     tree = LexborHTMLParser(markup)
     for selector in html_noise_selectors():
         for node in tree.css(selector):
@@ -262,31 +466,23 @@ def html_to_text(markup: str) -> str:
 
 
 def _rendered_parts(root: Node) -> Iterator[str]:
-    """Text pieces of a tree in document order, with a newline around every block element."""
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    """Text pieces of a tree in document order, with a newline around every block element; whether
+    a text is preformatted travels down the stack, so that a page nested 100,000 deep is linear."""
+    stack: list[tuple[Node, bool, bool]] = [(root, False, False)]  # (node, leaving, inside preformatted)
     while stack:
-        node, leaving = stack.pop()
+        node, leaving, pre = stack.pop()
         tag = node.tag
         if leaving:
             yield "\n"
         elif tag == "-text":
-            yield _node_text(node)
+            text = node.text_content or ""
+            yield text if pre else _WHITESPACE.sub(" ", text)
         elif tag and not tag.startswith("-"):  # elements; comments and doctypes say nothing
             if tag in _BLOCKS:
                 yield "\n"
-                stack.append((node, True))
-            stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
-
-
-def _node_text(node: Node) -> str:
-    """A text node as rendered: runs of white space are one space, except in preformatted text."""
-    text = node.text_content or ""
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in _PREFORMATTED:
-            return text
-        parent = parent.parent
-    return _WHITESPACE.sub(" ", text)
+                stack.append((node, True, pre))
+            inner = pre or tag in _PREFORMATTED
+            stack.extend((child, False, inner) for child in reversed(list(node.iter(include_text=True))))
 
 
 def pdf_to_text(data: bytes) -> str:
@@ -328,30 +524,73 @@ def to_text(data: bytes, suffix: str) -> Decoded:
     return decoded
 
 
-def read_document(path: Path, raw_dir: Path) -> RawDocument:
-    """Read one raw file; failures are recorded on the returned document, never raised."""
-    rel = path.relative_to(raw_dir).as_posix()
+def read_document(path: Path, raw_dir: Path, identity: Identity | None = None,
+                  max_bytes: int | None = None, seconds: float | None = None) -> RawDocument:
+    """Read one raw file; failures are recorded on the returned document, never raised.
+
+    `identity` names it in the tables (by default its shown path and the id from it); a file
+    over `max_bytes` (default `max_document_bytes()`) is not read, and reading it (decoding, an
+    HTML page or a PDF) may take `seconds` (default `document_seconds()`)."""
+    if identity is None:
+        shown = shown_path(path.relative_to(raw_dir).as_posix())
+        identity = Identity(shown, doc_id_for(shown))
+    doc_id, rel = identity.doc_id, identity.path
+    limit = max_document_bytes() if max_bytes is None else max_bytes
     try:
-        data = _read_inside(path, raw_dir)
+        size = _check_readable(path, raw_dir)
+        if size > limit:
+            return RawDocument(doc_id, rel, _file_sha256(path), size, None, None,
+                               f"too large: {size:,} bytes, over the size budget of {limit:,} bytes "
+                               f"({MAX_DOCUMENT_ENV})")
+        data = path.read_bytes()
     except (IngestError, OSError) as exc:
         reason = str(exc) if isinstance(exc, IngestError) else f"cannot read the file: {exc.strerror or exc}"
-        return RawDocument(doc_id_for(rel), rel, hashlib.sha256(b"").hexdigest(), 0, None, None, reason)
+        return RawDocument(doc_id, rel, hashlib.sha256(b"").hexdigest(), 0, None, None, reason)
     sha = hashlib.sha256(data).hexdigest()
     try:
-        text, encoding, damage = to_text(data, path.suffix.lower())
+        with time_budget(document_seconds() if seconds is None else seconds, "reading"):
+            text, encoding, damage = to_text(data, path.suffix.lower())
     except IngestError as exc:
-        return RawDocument(doc_id_for(rel), rel, sha, len(data), None, None, str(exc))
+        return RawDocument(doc_id, rel, sha, len(data), None, None, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug met reading one file must not stop the run
-        return RawDocument(doc_id_for(rel), rel, sha, len(data), None, None, failure_reason("reading", exc))
-    return RawDocument(doc_id_for(rel), rel, sha, len(data), encoding, text, damage=damage)
+        return RawDocument(doc_id, rel, sha, len(data), None, None, failure_reason("reading", exc))
+    return RawDocument(doc_id, rel, sha, len(data), encoding, text, damage=damage)
 
 
-def _read_inside(path: Path, raw_dir: Path) -> bytes:
-    """The file's bytes; a symlink leading out of the raw folder is not followed."""
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _check_readable(path: Path, raw_dir: Path) -> int:
+    """The size of a regular file that may be read: a symlink leading out of the raw folder, a
+    broken or looping one, a folder that cannot be listed, a pipe or a device raise IngestError."""
     if path.is_symlink():
-        target = path.resolve()
-        if not target.exists():
-            raise IngestError(f"broken symlink to {target}")
+        try:
+            target = Path(os.path.realpath(path, strict=True))
+        except RuntimeError as exc:
+            raise IngestError("symlink loop: not followed") from exc
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP
+                raise IngestError("symlink loop: not followed") from exc
+            raise IngestError(f"broken symlink to {os.path.realpath(path)}") from exc
         if not target.is_relative_to(raw_dir.resolve()):
             raise IngestError(f"symlink to {target} outside the raw folder: not followed")
-    return path.read_bytes()
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise IngestError(f"cannot list the folder: {exc.strerror or exc}") from exc
+        raise IngestError("a folder, not a file")
+    for test, kind in _KINDS:
+        if test(info.st_mode):
+            raise IngestError(f"not a regular file ({kind}): not read")
+    return info.st_size

@@ -45,12 +45,30 @@ def write_chunks(schema: pa.Schema, chunks: Iterable[pa.Table], sink) -> int:
     return rows
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux), since
+    setting it to read it would race with threads creating files."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def _atomic(path: Path) -> Iterator[str]:
     """A temporary file beside `path`, renamed over it when the block ends well, removed if not."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600: the file gets what open() would give it
+    finally:
+        os.close(fd)
     try:
         yield tmp
         os.replace(tmp, path)

@@ -15,8 +15,9 @@ _EMPTY = hashlib.sha256(b"").hexdigest()
 
 
 def partition_of(rel_path: str) -> str:
-    """The partition of a raw file: the first hex digit of the SHA-256 of its path under the raw root."""
-    return hashlib.sha256(rel_path.encode("utf-8")).hexdigest()[0]
+    """The partition of a raw file: the first hex digit of the SHA-256 of its path under the raw root
+    (its bytes as the OS names it: a name that is not UTF-8 has a partition too)."""
+    return hashlib.sha256(rel_path.encode("utf-8", "surrogateescape")).hexdigest()[0]
 
 
 def by_partition(rel_paths: Iterable[str]) -> dict[str, list[str]]:
@@ -34,7 +35,7 @@ def partition_digests(content_hashes: Mapping[str, str | None]) -> dict[str, str
     for key, files in by_partition(content_hashes).items():
         digest = hashlib.sha256()
         for rel in files:
-            digest.update(f"{rel}\x1f{content_hashes[rel]}\n".encode())
+            digest.update(f"{rel}\x1f{content_hashes[rel]}\n".encode("utf-8", "surrogateescape"))
         digests[key] = digest.hexdigest()
     return digests
 

@@ -6,6 +6,7 @@ folder, an in-memory filesystem in the tests, or an object store on a cluster.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,6 +19,41 @@ from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
 
 from . import io
+
+
+class UnsafePath(ValueError):
+    """A relative path that would leave its root (absolute, `..`, empty or `.` segments)."""
+
+
+def checked(rel: str, url: str = "the root") -> str:
+    """`rel` when it names something inside its root: relative, without empty, `.` or `..`
+    segments (a trailing `/` names a folder); raises UnsafePath otherwise, for local and fsspec
+    roots alike (an object key `raw//tmp/x` must not become `/tmp/x`)."""
+    if not rel:
+        return rel
+    body = rel[:-1] if rel.endswith("/") else rel
+    if rel.startswith("/") or "\x00" in rel or any(part in ("", ".", "..") for part in body.split("/")):
+        raise UnsafePath(f"unsafe path {rel!r}: it would leave {url}")
+    return rel
+
+
+CHECKSUMMED = (".parquet",)  # files written with their checksum beside them
+_CHECKSUM_SUFFIX = ".sha256"
+
+
+class Damaged(ValueError):
+    """A file whose bytes do not match the checksum recorded when it was written."""
+
+
+def checksum_rel(rel: str) -> str:
+    """Where the checksum of `rel` lives: `.<name>.sha256` beside it (hidden)."""
+    folder, _, name = rel.rpartition("/")
+    return f"{folder}/.{name}{_CHECKSUM_SUFFIX}" if folder else f".{name}{_CHECKSUM_SUFFIX}"
+
+
+def _is_checksum(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(".") and name.endswith(CHECKSUMMED[0] + _CHECKSUM_SUFFIX)
 
 
 class Root:
@@ -38,11 +74,11 @@ class Root:
         """The local path of `rel` (only for a local root)."""
         if not self.is_local:
             raise ValueError(f"{self.url} is not on the local disk")
-        return Path(self.path) / rel if rel else Path(self.path)
+        return Path(self.path) / checked(rel, self.url) if rel else Path(self.path)
 
     def full(self, rel: str) -> str:
-        """The filesystem path of `rel` under the root."""
-        return posixpath.join(self.path, rel) if rel else self.path
+        """The filesystem path of `rel` under the root (UnsafePath when it would leave the root)."""
+        return posixpath.join(self.path, checked(rel, self.url)) if rel else self.path
 
     def is_dir(self) -> bool:
         return self.fs.isdir(self.path)
@@ -57,12 +93,48 @@ class Root:
             return []
         prefix = self.path.rstrip("/") + "/"
         found = (p[len(prefix):] if p.startswith(prefix) else p for p in self.fs.find(base))
-        return sorted(found)
+        return sorted(rel for rel in found if not _is_checksum(rel))
 
     def remove(self, rel: str) -> None:
-        """Delete a file (nothing when it is absent)."""
-        if self.exists(rel):
-            self.fs.rm_file(self.full(rel))
+        """Delete a file and its checksum (nothing when absent)."""
+        for name in (rel, checksum_rel(rel)):
+            if self.exists(name):
+                self.fs.rm_file(self.full(name))
+
+    def damage(self, rel: str, data: bytes | None = None) -> str | None:
+        """What is wrong with a file written with a checksum (`data`: its bytes, when already
+        read): missing, without its checksum, or with bytes that do not match it; None when sound."""
+        if data is None:
+            if not self.exists(rel):
+                return "missing"
+            data = self.read_bytes(rel)
+        sidecar = checksum_rel(rel)
+        if not self.exists(sidecar):
+            return "no checksum recorded"
+        recorded = self.read_bytes(sidecar).decode("ascii", "replace").strip()
+        found = hashlib.sha256(data).hexdigest()
+        return None if recorded == found else f"checksum mismatch (recorded {recorded[:12]}, found {found[:12]})"
+
+    def read_verified(self, rel: str) -> bytes:
+        """The bytes of a file written with a checksum; Damaged when they do not match it."""
+        data = self.read_bytes(rel)
+        problem = self.damage(rel, data)
+        if problem:
+            raise Damaged(f"{self.url.rstrip('/')}/{rel}: {problem}")
+        return data
+
+    def _write_checksum(self, rel: str, data: bytes | None = None) -> None:
+        if not rel.endswith(CHECKSUMMED):
+            return
+        if data is None:
+            digest = hashlib.sha256()
+            with self.fs.open(self.full(rel), "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            value = digest.hexdigest()
+        else:
+            value = hashlib.sha256(data).hexdigest()
+        self._put(checksum_rel(rel), f"{value}\n".encode())
 
     def read_bytes(self, rel: str) -> bytes:
         if self.is_local:  # the same bytes without fsspec's overhead per call (10,000 files are hashed a run)
@@ -70,7 +142,14 @@ class Root:
         return self.fs.cat_file(self.full(rel))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
-        """Write a whole file; local files go through a temporary name renamed into place."""
+        """Write a whole file; local files go through a temporary name renamed into place. A
+        Parquet file gets its SHA-256 beside it (`.<name>.sha256`), written after it, so that a
+        reader tells a damaged file (a bit flipped, truncated, killed between the two) from a
+        sound one."""
+        self._put(rel, data)
+        self._write_checksum(rel, data)
+
+    def _put(self, rel: str, data: bytes) -> None:
         if self.is_local:
             io.write_bytes(data, self.local_path(rel))
             return
@@ -121,7 +200,9 @@ class Root:
         """Write a table given in chunks (one row group each) without holding it whole; a local
         file appears only when complete. Returns the number of rows."""
         if self.is_local:
-            return io.write_parquet_chunks(schema, chunks, self.local_path(rel))
+            rows = io.write_parquet_chunks(schema, chunks, self.local_path(rel))
+            self._write_checksum(rel)
+            return rows
         sink = pa.BufferOutputStream()
         rows = io.write_chunks(schema, chunks, sink)
         self.write_bytes(rel, sink.getvalue().to_pybytes())
