@@ -261,7 +261,7 @@ def _merge(edits: list[Edit]) -> list[Edit]:
     return merged
 
 
-_FRONT_MATTER = regex.compile(r"\A\ufeff?\s*---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", regex.DOTALL)
+FRONT_MATTER = regex.compile(r"\A\ufeff?\s*---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", regex.DOTALL)
 _FRONT_TITLE = regex.compile(r"^title:[ \t]*(?P<q>['\"]?)(?P<title>.*?)(?P=q)[ \t]*$", regex.MULTILINE)
 _BLOCK_TAGS = ("address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|"
                "main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul")
@@ -275,7 +275,7 @@ def _markup_edits(text: str) -> list[Edit]:
     """Markdown front matter down to its title line, inline HTML tags out (a block tag ends a
     line), the common entities decoded: a Markdown page reads like the page it shows."""
     edits: list[Edit] = []
-    front = _FRONT_MATTER.match(text)
+    front = FRONT_MATTER.match(text)
     if front:
         title = _FRONT_TITLE.search(front.group("body"))
         if title:

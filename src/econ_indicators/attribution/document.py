@@ -12,22 +12,22 @@ from functools import lru_cache
 import regex
 import yaml
 
+from ..clean import FRONT_MATTER
 from ..gazetteer import gazetteer
 from ..numbers import NumberError, parse_chinese
 from ..rules import data_lines, read_rows, read_text
 from .region import main_region
+from .time import YEAR
 
 _HEAD = 2000  # characters at the top of a document searched for its title and date
 _DATELINE_CHARS = 600
 EARLY_MONTHS = 3  # a report published by March mostly reviews the year before
 MIN_TITLE, MAX_TITLE = 6, 80
 
-FRONT_MATTER = regex.compile(r"\A\ufeff?\s*---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", regex.DOTALL)
 _DATE = regex.compile(
     r"(?P<y>(?:19|20)\d\d)\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
     r"|[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2})(?!\d))"
 )
-YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)(?!\d)")
 _CN_DIGITS = "〇零一二三四五六七八九十"
 _CN_DATE = regex.compile(rf"(?P<y>[{_CN_DIGITS}]{{4}})年(?P<m>[{_CN_DIGITS}]{{1,2}})月(?P<d>[{_CN_DIGITS}]{{1,3}})日")
 _DAY = regex.compile(r"(?<![\d年])(?P<m>\d{1,2})月(?P<d>\d{1,2})日")

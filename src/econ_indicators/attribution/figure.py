@@ -18,6 +18,7 @@ from .metric import (
     counted_label,
     generic,
     list_items,
+    major_clause_start,
     metric_label,
     needs_thing_counted,
 )
@@ -25,7 +26,6 @@ from .sections import Scope
 from .time import figure_period, figure_year
 
 _LIST_GAP = regex.compile(r"[、和及与\s]+")
-_SEGMENT_BREAK = regex.compile(r"[，,。；;：:！？!?\n]")
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,7 @@ class Attribution:
 
 
 def _segment_before(sentence: str, offset: int) -> str:
-    head = sentence[:offset]
-    breaks = list(_SEGMENT_BREAK.finditer(head))
-    return head[breaks[-1].end():] if breaks else head
+    return sentence[major_clause_start(sentence, 0, offset):offset]
 
 
 def attribute(q: Quantity, sentence: str, offset: int, ctx: DocumentContext,

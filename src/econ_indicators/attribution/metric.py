@@ -92,6 +92,16 @@ def list_items(segment: str) -> list[str]:
 _ASIDE = regex.compile(r"[（(][^（()）,，。；;]{1,20}[）)]")  # 生产总值（GDP）, 投资（不含农户）
 
 
+_MAJOR_BREAK = regex.compile(r"[，,。；;：:！？!?\n]")
+
+
+def major_clause_start(text: str, floor: int, offset: int) -> int:
+    """Where the clause around `offset` starts, counting only major breaks (not 、): at `floor`
+    when none stands between."""
+    ends = [m.end() for m in _MAJOR_BREAK.finditer(text, floor, offset)]
+    return ends[-1] if ends else floor
+
+
 def clause_before(sentence: str, offset: int) -> str:
     """The part of the clause that stands before `offset` in `sentence`; a short aside in
     brackets (生产总值（GDP）889.5亿元) belongs to the clause, it does not end it."""

@@ -12,9 +12,9 @@ import regex
 
 from ..gazetteer import NATION, Gazetteer, Mention, speaker_region
 from ..rules import data_lines, read_text
+from .metric import major_clause_start
 from .time import comparison_base
 
-_MAJOR_BREAK = regex.compile(r"[，,。；;：:！？!?\n]")
 _OWN_VALUE = regex.compile(r"^[^，,。；;\d]{0,8}?(?:的|（|\()\s*$")  # 高于全国（3.8%）, 广东省同期的2%
 _LED_LIST = regex.compile(r"^\s*(?:等|这)")  # 洛阳等10个, 长春这10个: a count over the enclosing region
 _RANK_VERB = regex.compile(r"居|排|列|保持|跃升|上升|升至")  # 成都位居第三: the place before the verb is ranked
@@ -82,7 +82,7 @@ class RegionReader:
         text = self.text
         if _MASKED_PLACE.search(text, site.sentence_start, site.start):
             return None
-        clause_start = _clause_start(text, site.sentence_start, site.start)
+        clause_start = major_clause_start(text, site.sentence_start, site.start)
         own = self._clause_region(clause_start, site.start, site.rank)
         if own == "":
             return self.region_code
@@ -129,7 +129,7 @@ class RegionReader:
         at = self.text.rfind("分别", sentence_start, start)
         if at < 0:
             return None
-        places = self._between(_clause_start(self.text, sentence_start, at), at)
+        places = self._between(major_clause_start(self.text, sentence_start, at), at)
         if len(places) < 2 or index >= len(places):
             return None
         gaps = (self.text[a.end:b.start] for a, b in zip(places, places[1:], strict=False))
@@ -145,11 +145,6 @@ class RegionReader:
             if speaker:
                 return speaker
         return self.region_code
-
-
-def _clause_start(text: str, sentence_start: int, start: int) -> int:
-    ends = [m.end() for m in _MAJOR_BREAK.finditer(text, sentence_start, start)]
-    return ends[-1] if ends else sentence_start
 
 
 _OWNS = regex.compile(r"^[^，,。；;\d]{0,8}?(?:的|（|\()\s*[\d一二三四五六七八九十]")

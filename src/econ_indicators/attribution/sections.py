@@ -10,8 +10,8 @@ from functools import lru_cache
 import regex
 
 from ..rules import read_rows
-from .document import YEAR, DocumentContext
-from .time import comparison_base, plan_periods
+from .document import DocumentContext
+from .time import YEAR, comparison_base, plan_periods
 
 _HEADING_LEVELS = (
     (regex.compile(r"^\s*(?:第[一二三四五六七八九十]+(?:部分|章|篇)|[一二三四五六七八九十]+、)"), 1),

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .document import DocumentContext
     from .sections import Scope
 
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)(?!\d)")
+YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)(?!\d)")
 _RELATIVE_YEAR = {"去年": -1, "上年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _RELATIVE = regex.compile("|".join(_RELATIVE_YEAR))
 _SPAN_START = regex.compile(r"从\s*$")
@@ -60,7 +60,7 @@ def written_year(sentence_before: str, ctx: DocumentContext) -> int | None:
     """The last year the sentence names before a figure: a plan's, a year, or a year relative to
     the publication (去年); a comparison base (较2020年, 比上年) is not the figure's year."""
     best: tuple[int, int] | None = plan_year(sentence_before)  # (position, year)
-    for m in _YEAR.finditer(sentence_before):
+    for m in YEAR.finditer(sentence_before):
         if (best is None or m.start() > best[0]) and not comparison_base(sentence_before, m.start()):
             best = (m.start(), int(m.group(1)))
     if best is not None and _SPAN_START.search(sentence_before, 0, best[0]) \
